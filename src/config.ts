@@ -1,0 +1,68 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+// Safe defaults make the embedded mode work with no configuration at all.
+const environmentSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('127.0.0.1'),
+  DATABASE_URL: z
+    .string()
+    .optional()
+    .refine((value) => !value || /^postgres(ql)?:\/\//.test(value), {
+      message: 'DATABASE_URL must start with postgres:// (leave it unset for the embedded SQLite database)',
+    }),
+  DATA_DIR: z.string().default('./data'),
+  SECURE_COOKIES: z
+    .enum(['true', 'false', 'auto'])
+    .default('auto')
+    .describe('auto: Secure cookies unless the app is served on localhost over plain HTTP'),
+  TRUST_PROXY: z.enum(['true', 'false']).default('false'),
+  SESSION_HOURS: z.coerce.number().positive().default(8),
+  IMPORT_MAX_BYTES: z.coerce.number().int().positive().default(50 * 1024 * 1024),
+  DEMO: z.enum(['true', 'false']).default('true').describe('create the demo school on first start of an empty database'),
+  DEMO_PUPILS: z.coerce.number().int().min(50).max(20000).default(1000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  NODE_ENV: z.string().default('development'),
+});
+
+export type AppConfig = {
+  port: number;
+  host: string;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  sqlitePath: string;
+  secureCookies: 'true' | 'false' | 'auto';
+  trustProxy: boolean;
+  sessionHours: number;
+  importMaxBytes: number;
+  demo: boolean;
+  demoPupils: number;
+  logLevel: string;
+  production: boolean;
+};
+
+export class ConfigError extends Error {}
+
+export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppConfig {
+  const parsed = environmentSchema.safeParse(environment);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`).join('\n');
+    throw new ConfigError(`Invalid configuration:\n${problems}`);
+  }
+  const env = parsed.data;
+  return {
+    port: env.PORT,
+    host: env.HOST,
+    databaseUrl: env.DATABASE_URL || undefined,
+    dataDir: path.resolve(env.DATA_DIR),
+    sqlitePath: path.resolve(env.DATA_DIR, 'senco-desk.sqlite'),
+    secureCookies: env.SECURE_COOKIES,
+    trustProxy: env.TRUST_PROXY === 'true',
+    sessionHours: env.SESSION_HOURS,
+    importMaxBytes: env.IMPORT_MAX_BYTES,
+    demo: env.DEMO === 'true',
+    demoPupils: env.DEMO_PUPILS,
+    logLevel: env.LOG_LEVEL,
+    production: env.NODE_ENV === 'production',
+  };
+}

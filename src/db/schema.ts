@@ -1,0 +1,230 @@
+// Row types for Kysely. Keep in step with migrations/ (docs/data-model.md explains each table).
+export type Flag = 0 | 1;
+
+export interface SchoolsTable {
+  id: string;
+  name: string;
+  urn: string | null;
+  laestab: string | null;
+  la_name: string | null;
+  phase: string;
+  created_at: string;
+}
+
+export interface UsersTable {
+  id: string;
+  email: string;
+  display_name: string;
+  password_hash: string | null;
+  created_at: string;
+  disabled_at: string | null;
+}
+
+export interface MembershipsTable {
+  school_id: string;
+  user_id: string;
+  role: string;
+  created_at: string;
+}
+
+export interface SessionsTable {
+  id: string;
+  user_id: string;
+  school_id: string | null;
+  csrf_token: string;
+  created_at: string;
+  expires_at: string;
+  ip: string | null;
+  user_agent: string | null;
+}
+
+export interface LoginFailuresTable {
+  id: string;
+  email: string;
+  ip: string;
+  at: string;
+}
+
+export interface ApiTokensTable {
+  id: string;
+  user_id: string;
+  school_id: string;
+  name: string;
+  token_hash: string;
+  token_hint: string;
+  created_at: string;
+  expires_at: string | null;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+export interface PupilsTable {
+  school_id: string;
+  id: string;
+  upn: string | null;
+  former_upn: string | null;
+  uln: string | null;
+  uci: string | null;
+  legal_surname: string;
+  legal_forename: string;
+  middle_names: string | null;
+  preferred_surname: string | null;
+  preferred_forename: string | null;
+  date_of_birth: string;
+  sex: string | null;
+  year_group: number | null;
+  registration_group: string | null;
+  ethnicity: string | null;
+  first_language: string | null;
+  fsm: number;
+  pupil_premium: number;
+  eal: number;
+  looked_after: number;
+  care_authority: string | null;
+  medical_flag: number;
+  enrol_status: string | null;
+  on_roll: number;
+  address: string | null;
+  sen_provision: string;
+  sen_since: string | null;
+  primary_need: string | null;
+  secondary_need: string | null;
+  search_text: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface SenProvisionPeriodsTable {
+  school_id: string;
+  id: string;
+  pupil_id: string;
+  provision: string;
+  start_date: string;
+  end_date: string | null;
+  change_id: string | null;
+}
+
+export interface SenNeedPeriodsTable {
+  school_id: string;
+  id: string;
+  pupil_id: string;
+  need: string;
+  rank: number;
+  start_date: string;
+  end_date: string | null;
+  change_id: string | null;
+}
+
+export interface SenChangesTable {
+  school_id: string;
+  id: string;
+  pupil_id: string;
+  kind: string;
+  effective_date: string;
+  reason: string;
+  provision_before: string | null;
+  provision_after: string | null;
+  needs_before: string;
+  needs_after: string;
+  source: string;
+  recorded_by: string | null;
+  recorded_at: string;
+}
+
+export interface ContactsTable {
+  school_id: string;
+  id: string;
+  pupil_id: string;
+  contact_order: number;
+  title: string | null;
+  forename: string | null;
+  surname: string;
+  relationship: string | null;
+  parental_responsibility: number;
+  phone: string | null;
+  email: string | null;
+  user_id: string | null;
+}
+
+export interface TeachingGroupsTable {
+  school_id: string;
+  id: string;
+  name: string;
+  kind: string;
+  subject: string | null;
+  year_group: number | null;
+}
+
+export interface GroupMembersTable {
+  school_id: string;
+  group_id: string;
+  pupil_id: string;
+}
+
+export interface GroupStaffTable {
+  school_id: string;
+  group_id: string;
+  user_id: string;
+}
+
+export interface AuditEventsTable {
+  school_id: string;
+  seq: number;
+  at: string;
+  actor_user_id: string | null;
+  actor_label: string | null;
+  action: string;
+  pupil_id: string | null;
+  detail: string | null;
+  ip: string | null;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface AuditChainHeadsTable {
+  school_id: string;
+  seq: number;
+  hash: string;
+}
+
+export interface ImportBatchesTable {
+  school_id: string;
+  id: string;
+  kind: string;
+  filename: string;
+  file_sha256: string;
+  status: string;
+  summary: string | null;
+  payload: string | null;
+  created_by: string;
+  created_at: string;
+  committed_at: string | null;
+}
+
+export interface ImportMappingsTable {
+  school_id: string;
+  header_signature: string;
+  mapping: string;
+  updated_at: string;
+}
+
+export interface Database {
+  schools: SchoolsTable;
+  users: UsersTable;
+  memberships: MembershipsTable;
+  sessions: SessionsTable;
+  login_failures: LoginFailuresTable;
+  api_tokens: ApiTokensTable;
+  pupils: PupilsTable;
+  sen_provision_periods: SenProvisionPeriodsTable;
+  sen_need_periods: SenNeedPeriodsTable;
+  sen_changes: SenChangesTable;
+  contacts: ContactsTable;
+  teaching_groups: TeachingGroupsTable;
+  group_members: GroupMembersTable;
+  group_staff: GroupStaffTable;
+  audit_events: AuditEventsTable;
+  audit_chain_heads: AuditChainHeadsTable;
+  import_batches: ImportBatchesTable;
+  import_mappings: ImportMappingsTable;
+}

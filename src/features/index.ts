@@ -1,0 +1,8 @@
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../platform/context.ts';
+import { registerRoutes } from './register/routes.ts';
+
+export type Feature = (app: FastifyInstance, ctx: AppContext) => Promise<void>;
+
+/** Each feature is a Fastify plugin; the order here is the order routes are registered. */
+export const FEATURES: Feature[] = [registerRoutes];

@@ -1,0 +1,243 @@
+import type { Db, DbOrTransaction } from '../../db/database.ts';
+
+export async function findUserByEmail(db: Db, email: string) {
+  return db.selectFrom('users').selectAll().where('email', '=', email.toLowerCase()).executeTakeFirst();
+}
+
+export async function findUserById(db: Db, userId: string) {
+  return db.selectFrom('users').selectAll().where('id', '=', userId).executeTakeFirst();
+}
+
+export async function insertUser(
+  db: DbOrTransaction,
+  user: { id: string; email: string; displayName: string; passwordHash: string | null; createdAt: string },
+) {
+  await db
+    .insertInto('users')
+    .values({
+      id: user.id,
+      email: user.email.toLowerCase(),
+      display_name: user.displayName,
+      password_hash: user.passwordHash,
+      created_at: user.createdAt,
+      disabled_at: null,
+    })
+    .execute();
+}
+
+export async function setPasswordHash(db: DbOrTransaction, userId: string, passwordHash: string) {
+  await db.updateTable('users').set({ password_hash: passwordHash }).where('id', '=', userId).execute();
+}
+
+export async function upsertMembership(db: DbOrTransaction, schoolId: string, userId: string, role: string, createdAt: string) {
+  await db
+    .insertInto('memberships')
+    .values({ school_id: schoolId, user_id: userId, role, created_at: createdAt })
+    .onConflict((conflict) => conflict.columns(['school_id', 'user_id']).doUpdateSet({ role }))
+    .execute();
+}
+
+export async function listMemberships(db: Db, userId: string) {
+  return db
+    .selectFrom('memberships')
+    .innerJoin('schools', 'schools.id', 'memberships.school_id')
+    .select(['memberships.school_id as schoolId', 'memberships.role', 'schools.name as schoolName'])
+    .where('memberships.user_id', '=', userId)
+    .orderBy('schools.name')
+    .execute();
+}
+
+export async function insertSession(
+  db: Db,
+  session: { id: string; userId: string; schoolId: string | null; csrfToken: string; createdAt: string; expiresAt: string; ip: string; userAgent: string },
+) {
+  await db
+    .insertInto('sessions')
+    .values({
+      id: session.id,
+      user_id: session.userId,
+      school_id: session.schoolId,
+      csrf_token: session.csrfToken,
+      created_at: session.createdAt,
+      expires_at: session.expiresAt,
+      ip: session.ip,
+      user_agent: session.userAgent,
+    })
+    .execute();
+}
+
+/** The session, its user and the role in the session's current school, in one query. */
+export async function findSession(db: Db, sessionId: string) {
+  return db
+    .selectFrom('sessions')
+    .innerJoin('users', 'users.id', 'sessions.user_id')
+    .leftJoin('memberships', (join) =>
+      join.onRef('memberships.user_id', '=', 'sessions.user_id').onRef('memberships.school_id', '=', 'sessions.school_id'),
+    )
+    .leftJoin('schools', 'schools.id', 'memberships.school_id')
+    .select((eb) => [
+      eb
+        .selectFrom('memberships as all_memberships')
+        .select(eb.fn.countAll<number>().as('count'))
+        .whereRef('all_memberships.user_id', '=', 'sessions.user_id')
+        .as('membershipCount'),
+      'schools.name as schoolName',
+      'sessions.id',
+      'sessions.user_id as userId',
+      'sessions.school_id as schoolId',
+      'sessions.csrf_token as csrfToken',
+      'sessions.expires_at as expiresAt',
+      'users.display_name as displayName',
+      'users.email',
+      'users.disabled_at as disabledAt',
+      'memberships.role',
+    ])
+    .where('sessions.id', '=', sessionId)
+    .executeTakeFirst();
+}
+
+export async function setSessionSchool(db: Db, sessionId: string, schoolId: string) {
+  await db.updateTable('sessions').set({ school_id: schoolId }).where('id', '=', sessionId).execute();
+}
+
+export async function deleteSession(db: Db, sessionId: string) {
+  await db.deleteFrom('sessions').where('id', '=', sessionId).execute();
+}
+
+export async function deleteSessionsOfUser(db: DbOrTransaction, userId: string) {
+  await db.deleteFrom('sessions').where('user_id', '=', userId).execute();
+}
+
+export async function deleteExpiredSessions(db: Db, now: string) {
+  await db.deleteFrom('sessions').where('expires_at', '<', now).execute();
+}
+
+export async function recordLoginFailure(db: Db, failure: { id: string; email: string; ip: string; at: string }) {
+  await db.insertInto('login_failures').values(failure).execute();
+}
+
+export async function countLoginFailures(db: Db, since: string, by: { email?: string; ip?: string }) {
+  let query = db.selectFrom('login_failures').select((eb) => eb.fn.countAll<number>().as('count')).where('at', '>=', since);
+  if (by.email) query = query.where('email', '=', by.email);
+  if (by.ip) query = query.where('ip', '=', by.ip);
+  const row = await query.executeTakeFirst();
+  return Number(row?.count ?? 0);
+}
+
+export async function oldestLoginFailure(db: Db, since: string, email: string) {
+  const row = await db
+    .selectFrom('login_failures')
+    .select('at')
+    .where('email', '=', email)
+    .where('at', '>=', since)
+    .orderBy('at')
+    .limit(1)
+    .executeTakeFirst();
+  return row?.at;
+}
+
+export async function clearLoginFailures(db: Db, email: string) {
+  await db.deleteFrom('login_failures').where('email', '=', email).execute();
+}
+
+export async function loadTaughtPupilIds(db: Db, schoolId: string, userId: string): Promise<Set<string>> {
+  const rows = await db
+    .selectFrom('group_staff')
+    .innerJoin('group_members', (join) =>
+      join.onRef('group_members.school_id', '=', 'group_staff.school_id').onRef('group_members.group_id', '=', 'group_staff.group_id'),
+    )
+    .select('group_members.pupil_id')
+    .distinct()
+    .where('group_staff.school_id', '=', schoolId)
+    .where('group_staff.user_id', '=', userId)
+    .execute();
+  return new Set(rows.map((row) => row.pupil_id));
+}
+
+export async function loadChildPupilIds(db: Db, schoolId: string, userId: string): Promise<Set<string>> {
+  const rows = await db
+    .selectFrom('contacts')
+    .select('pupil_id')
+    .where('school_id', '=', schoolId)
+    .where('user_id', '=', userId)
+    .where('parental_responsibility', '=', 1)
+    .execute();
+  return new Set(rows.map((row) => row.pupil_id));
+}
+
+export async function insertApiToken(
+  db: DbOrTransaction,
+  token: { id: string; userId: string; schoolId: string; name: string; tokenHash: string; tokenHint: string; createdAt: string; expiresAt: string | null },
+) {
+  await db
+    .insertInto('api_tokens')
+    .values({
+      id: token.id,
+      user_id: token.userId,
+      school_id: token.schoolId,
+      name: token.name,
+      token_hash: token.tokenHash,
+      token_hint: token.tokenHint,
+      created_at: token.createdAt,
+      expires_at: token.expiresAt,
+      last_used_at: null,
+      revoked_at: null,
+    })
+    .execute();
+}
+
+export async function findApiToken(db: Db, tokenHash: string) {
+  return db
+    .selectFrom('api_tokens')
+    .innerJoin('users', 'users.id', 'api_tokens.user_id')
+    .leftJoin('memberships', (join) =>
+      join.onRef('memberships.user_id', '=', 'api_tokens.user_id').onRef('memberships.school_id', '=', 'api_tokens.school_id'),
+    )
+    .select([
+      'api_tokens.id',
+      'api_tokens.user_id as userId',
+      'api_tokens.school_id as schoolId',
+      'api_tokens.expires_at as expiresAt',
+      'api_tokens.revoked_at as revokedAt',
+      'api_tokens.last_used_at as lastUsedAt',
+      'users.display_name as displayName',
+      'users.disabled_at as disabledAt',
+      'memberships.role',
+    ])
+    .where('api_tokens.token_hash', '=', tokenHash)
+    .executeTakeFirst();
+}
+
+export async function touchApiToken(db: Db, tokenId: string, at: string) {
+  await db.updateTable('api_tokens').set({ last_used_at: at }).where('id', '=', tokenId).execute();
+}
+
+export async function listApiTokens(db: Db, userId: string) {
+  return db
+    .selectFrom('api_tokens')
+    .innerJoin('schools', 'schools.id', 'api_tokens.school_id')
+    .select([
+      'api_tokens.id',
+      'api_tokens.name',
+      'api_tokens.token_hint as tokenHint',
+      'api_tokens.created_at as createdAt',
+      'api_tokens.expires_at as expiresAt',
+      'api_tokens.last_used_at as lastUsedAt',
+      'api_tokens.revoked_at as revokedAt',
+      'schools.name as schoolName',
+    ])
+    .where('api_tokens.user_id', '=', userId)
+    .orderBy('api_tokens.created_at', 'desc')
+    .execute();
+}
+
+export async function revokeApiToken(db: DbOrTransaction, userId: string, tokenId: string, at: string) {
+  const result = await db
+    .updateTable('api_tokens')
+    .set({ revoked_at: at })
+    .where('id', '=', tokenId)
+    .where('user_id', '=', userId)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}

@@ -1,0 +1,53 @@
+import { TZDate } from '@date-fns/tz';
+import { differenceInCalendarDays, format, isValid, parseISO } from 'date-fns';
+
+export const SCHOOL_TIME_ZONE = 'Europe/London';
+
+/** Today's date in England as 'YYYY-MM-DD'. */
+export function schoolToday(now: Date = new Date()): string {
+  return format(new TZDate(now, SCHOOL_TIME_ZONE), 'yyyy-MM-dd');
+}
+
+export function isIsoDate(value: string): boolean {
+  return /^\d{4}-\d{2}-\d{2}$/.test(value) && isValid(parseISO(value)) && format(parseISO(value), 'yyyy-MM-dd') === value;
+}
+
+/** '2026-03-14' → '14 March 2026' (the GOV.UK style). */
+export function formatDate(value: string | null | undefined): string {
+  if (!value) return '';
+  const date = parseISO(value.length > 10 ? value : `${value}T12:00:00`);
+  if (!isValid(date)) return value;
+  if (value.length > 10) return format(new TZDate(date, SCHOOL_TIME_ZONE), 'd MMMM yyyy');
+  return format(date, 'd MMMM yyyy');
+}
+
+/** An instant as '14 March 2026 at 9:05am', in London time. */
+export function formatDateTime(value: string | null | undefined): string {
+  if (!value) return '';
+  const date = parseISO(value);
+  if (!isValid(date)) return value;
+  return format(new TZDate(date, SCHOOL_TIME_ZONE), "d MMMM yyyy 'at' h:mmaaa");
+}
+
+/** 'due in 5 days', 'due today', '3 days overdue'. */
+export function describeDeadline(dueDate: string, today: string = schoolToday()): string {
+  const days = differenceInCalendarDays(parseISO(dueDate), parseISO(today));
+  if (days === 0) return 'due today';
+  if (days === 1) return 'due tomorrow';
+  if (days > 1) return `due in ${days} days`;
+  if (days === -1) return '1 day overdue';
+  return `${-days} days overdue`;
+}
+
+/** Age in whole years on a given date. */
+export function ageOn(dateOfBirth: string, onDate: string): number {
+  const [by, bm, bd] = dateOfBirth.split('-').map(Number) as [number, number, number];
+  const [y, m, d] = onDate.split('-').map(Number) as [number, number, number];
+  return y - by - (m < bm || (m === bm && d < bd) ? 1 : 0);
+}
+
+/** The academic year (1 September to 31 August) a date falls in, by its starting calendar year. */
+export function academicYearStart(onDate: string): number {
+  const [y, m] = onDate.split('-').map(Number) as [number, number];
+  return m >= 9 ? y : y - 1;
+}

@@ -1,0 +1,39 @@
+import type { Role } from './permissions.ts';
+
+interface NavigationItem {
+  href: string;
+  text: string;
+  active?: boolean;
+}
+
+// Only pages that exist are listed; each role sees its own home first (product.md).
+const NAVIGATION: Record<Role, Array<{ href: string; text: string }>> = {
+  senco: [
+    { href: '/register', text: 'Register' },
+    { href: '/imports', text: 'Imports' },
+    { href: '/overview', text: 'Overview' },
+    { href: '/audit', text: 'Audit log' },
+  ],
+  sen_admin: [
+    { href: '/register', text: 'Register' },
+    { href: '/imports', text: 'Imports' },
+    { href: '/overview', text: 'Overview' },
+  ],
+  teacher: [{ href: '/my-pupils', text: 'My pupils with SEN' }],
+  teaching_assistant: [{ href: '/my-pupils', text: 'My pupils with SEN' }],
+  leader: [
+    { href: '/overview', text: 'Overview' },
+    { href: '/register', text: 'Register' },
+    { href: '/audit', text: 'Audit log' },
+  ],
+  governor: [{ href: '/overview', text: 'Overview' }],
+  parent: [{ href: '/my-children', text: 'My child' }],
+};
+
+export function navigationFor(role: Role, currentUrl: string): NavigationItem[] {
+  const path = currentUrl.split('?')[0] ?? '';
+  return NAVIGATION[role].map((item) => ({
+    ...item,
+    active: path === item.href || path.startsWith(`${item.href}/`) || (item.href === '/register' && path.startsWith('/pupils/')),
+  }));
+}

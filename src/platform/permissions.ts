@@ -1,0 +1,100 @@
+// The one permission policy. Every route names an action from here; nothing else decides access.
+
+export const ROLES = ['senco', 'sen_admin', 'teacher', 'teaching_assistant', 'leader', 'governor', 'parent'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const ROLE_LABELS: Record<Role, string> = {
+  senco: 'SENCO',
+  sen_admin: 'SEN administrator',
+  teacher: 'Teacher',
+  teaching_assistant: 'Teaching assistant',
+  leader: 'Senior leader',
+  governor: 'Governor',
+  parent: 'Parent or carer',
+};
+
+export function isRole(value: string): value is Role {
+  return (ROLES as readonly string[]).includes(value);
+}
+
+export interface Actor {
+  userId: string;
+  displayName: string;
+  schoolId: string;
+  role: Role;
+  /** Pupils in groups this member of staff teaches (teachers and teaching assistants). */
+  taughtPupilIds?: ReadonlySet<string>;
+  /** Children this parent holds parental responsibility for. */
+  childPupilIds?: ReadonlySet<string>;
+}
+
+export type PupilResource = { kind: 'pupil'; schoolId: string; pupilId: string };
+export type Resource = PupilResource;
+
+type Relationship = 'any' | 'taught' | 'own-child';
+
+/** For each action, which roles may take it and, for pupil records, through which relationship. */
+const POLICY = {
+  'register.view': { senco: 'any', sen_admin: 'any', leader: 'any' },
+  'register.export': { senco: 'any', sen_admin: 'any', leader: 'any' },
+  'register.counts': { senco: 'any', sen_admin: 'any', leader: 'any', governor: 'any' },
+  'pupil.view': { senco: 'any', sen_admin: 'any', leader: 'any', teacher: 'taught', teaching_assistant: 'taught', parent: 'own-child' },
+  'pupil.sen.edit': { senco: 'any', sen_admin: 'any' },
+  'import.run': { senco: 'any', sen_admin: 'any' },
+  'audit.view': { senco: 'any', leader: 'any' },
+  'mypupils.view': { teacher: 'any', teaching_assistant: 'any' },
+  'mychildren.view': { parent: 'any' },
+  'account.use': {
+    senco: 'any', sen_admin: 'any', teacher: 'any', teaching_assistant: 'any', leader: 'any', governor: 'any', parent: 'any',
+  },
+} as const satisfies Record<string, Partial<Record<Role, Relationship>>>;
+
+export type Action = keyof typeof POLICY;
+export const ACTIONS = Object.keys(POLICY) as Action[];
+
+export function isAction(value: string): value is Action {
+  return Object.hasOwn(POLICY, value);
+}
+
+/** Whether the actor's role may take the action at all (the route-level check). */
+export function roleMay(role: Role, action: Action): boolean {
+  return Object.hasOwn(POLICY[action], role);
+}
+
+export function can(actor: Actor, action: Action, resource?: Resource): boolean {
+  const relationship = (POLICY[action] as Partial<Record<Role, Relationship>>)[actor.role];
+  if (!relationship) return false;
+  if (!resource) return true;
+  if (resource.schoolId !== actor.schoolId) return false;
+  switch (relationship) {
+    case 'any':
+      return true;
+    case 'taught':
+      return actor.taughtPupilIds?.has(resource.pupilId) ?? false;
+    case 'own-child':
+      return actor.childPupilIds?.has(resource.pupilId) ?? false;
+  }
+}
+
+/** Which relationship set the actor needs loaded for pupil-level checks. */
+export function relationshipFor(role: Role): 'taught' | 'own-child' | undefined {
+  const relationship = (POLICY['pupil.view'] as Partial<Record<Role, Relationship>>)[role];
+  return relationship === 'any' ? undefined : relationship;
+}
+
+/** Where each role lands after signing in (product.md). */
+export function homePath(role: Role): string {
+  switch (role) {
+    case 'senco':
+    case 'sen_admin':
+      return '/register';
+    case 'teacher':
+    case 'teaching_assistant':
+      return '/my-pupils';
+    case 'leader':
+    case 'governor':
+      return '/overview';
+    case 'parent':
+      return '/my-children';
+  }
+}

@@ -1,0 +1,287 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type nunjucks from 'nunjucks';
+import type { AppContext } from './context.ts';
+import { actorForApiToken, resumeSession, type SessionInfo } from './auth/service.ts';
+import { ForbiddenError, NotFoundError, ValidationError, type FieldError } from './errors.ts';
+import { isAction, roleMay, type Action, type Actor, type PupilResource, can } from './permissions.ts';
+import { navigationFor } from './navigation.ts';
+
+export type RoutePermission = 'public' | Action;
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Every route must say who may reach it: 'public' or an action from the permission policy. */
+    permission?: RoutePermission;
+  }
+  interface FastifyRequest {
+    session?: SessionInfo;
+    actor?: Actor;
+    /** Set on API requests authenticated by a bearer token. */
+    apiToken?: boolean;
+    anonymousCsrf?: string;
+  }
+  interface FastifyReply {
+    render(template: string, data?: Record<string, unknown>): FastifyReply;
+  }
+}
+
+export const SESSION_COOKIE = 'senco_session';
+const ANONYMOUS_CSRF_COOKIE = 'senco_csrf';
+const FLASH_COOKIE = 'senco_flash';
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+export function isApiPath(url: string): boolean {
+  return url === '/api' || url.startsWith('/api/');
+}
+
+export function secureCookies(ctx: AppContext, request: FastifyRequest): boolean {
+  if (ctx.config.secureCookies === 'auto') return request.protocol === 'https';
+  return ctx.config.secureCookies === 'true';
+}
+
+export function cookieOptions(ctx: AppContext, request: FastifyRequest, maxAgeSeconds?: number) {
+  return {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'lax' as const,
+    secure: secureCookies(ctx, request),
+    ...(maxAgeSeconds === undefined ? {} : { maxAge: maxAgeSeconds }),
+  };
+}
+
+function tokensMatch(given: unknown, expected: string | undefined): boolean {
+  if (typeof given !== 'string' || !expected) return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** Form bodies from urlencoded and multipart requests, as plain strings. */
+export function formField(body: unknown, name: string): string | undefined {
+  if (!body || typeof body !== 'object') return undefined;
+  const value = (body as Record<string, unknown>)[name];
+  if (typeof value === 'string') return value;
+  if (Array.isArray(value)) return typeof value[0] === 'string' ? value[0] : undefined;
+  if (value && typeof value === 'object' && 'value' in value && typeof (value as { value: unknown }).value === 'string') {
+    return (value as { value: string }).value;
+  }
+  return undefined;
+}
+
+export function formFields(body: unknown, name: string): string[] {
+  if (!body || typeof body !== 'object') return [];
+  const value = (body as Record<string, unknown>)[name];
+  if (typeof value === 'string') return [value];
+  if (Array.isArray(value)) return value.filter((entry): entry is string => typeof entry === 'string');
+  return [];
+}
+
+export function requireActor(request: FastifyRequest): Actor {
+  if (!request.actor) throw new ForbiddenError();
+  return request.actor;
+}
+
+/** Checks a pupil-level permission; a pupil in another school is simply not found. */
+export function authorisePupil(request: FastifyRequest, action: Action, pupilId: string): Actor {
+  const actor = requireActor(request);
+  const resource: PupilResource = { kind: 'pupil', schoolId: actor.schoolId, pupilId };
+  if (!can(actor, action, resource)) throw new ForbiddenError('You do not have permission to see this pupil’s record');
+  return actor;
+}
+
+export function setFlash(ctx: AppContext, request: FastifyRequest, reply: FastifyReply, message: string): void {
+  reply.setCookie(FLASH_COOKIE, encodeURIComponent(message.slice(0, 300)), cookieOptions(ctx, request, 60));
+}
+
+/** Turns field errors into the GOV.UK error summary list and a field → message map. */
+export function errorView(errors: FieldError[]) {
+  const byField: Record<string, string> = {};
+  for (const error of errors) byField[error.field] ??= error.message;
+  return {
+    errors: errors.map((error) => ({ text: error.message, href: `#${error.field.replace(/[^A-Za-z0-9_-]/g, '-')}` })),
+    fieldErrors: byField,
+  };
+}
+
+function clientIp(request: FastifyRequest): string {
+  return request.ip ?? 'unknown';
+}
+
+export function requestIp(request: FastifyRequest): string {
+  return clientIp(request);
+}
+
+/** Front-end files are few and small: read once, served from memory with long caching. */
+function registerAssets(app: FastifyInstance): void {
+  const root = path.resolve(import.meta.dirname, '../../public/build');
+  const types: Record<string, string> = {
+    '.css': 'text/css; charset=utf-8',
+    '.js': 'text/javascript; charset=utf-8',
+    '.svg': 'image/svg+xml',
+    '.png': 'image/png',
+    '.ico': 'image/x-icon',
+  };
+  const files = new Map<string, { body: Buffer; type: string }>();
+  const walk = (directory: string) => {
+    if (!fs.existsSync(directory)) return;
+    for (const entry of fs.readdirSync(directory, { withFileTypes: true })) {
+      const full = path.join(directory, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else {
+        const type = types[path.extname(entry.name)];
+        if (type) files.set(`/${path.relative(root, full).split(path.sep).join('/')}`, { body: fs.readFileSync(full), type });
+      }
+    }
+  };
+  walk(root);
+  if (!files.has('/app.css')) {
+    throw new Error('Front-end assets are missing: run `npm run build` (npm install and npm start do it for you)');
+  }
+  const favicon = files.get('/govuk/images/favicon.svg');
+  if (favicon) files.set('/favicon.svg', favicon);
+  app.get('/assets/*', { config: { permission: 'public' } }, async (request, reply) => {
+    const file = files.get(`/${(request.params as { '*': string })['*']}`);
+    if (!file) throw new NotFoundError();
+    return reply.header('cache-control', 'public, max-age=3600').type(file.type).send(file.body);
+  });
+}
+
+export function registerWebPlatform(app: FastifyInstance, ctx: AppContext, views: nunjucks.Environment): void {
+  app.decorateRequest('session', undefined);
+  app.decorateRequest('actor', undefined);
+  app.decorateRequest('apiToken', false);
+  app.decorateRequest('anonymousCsrf', undefined);
+
+  app.addHook('onRoute', (route) => {
+    const permission = route.config?.permission;
+    if (route.method === 'HEAD') return; // Fastify's automatic HEAD twin of a GET route
+    if (permission !== 'public' && !(typeof permission === 'string' && isAction(permission))) {
+      throw new Error(`Route ${String(route.method)} ${route.url} must declare config.permission ('public' or a policy action)`);
+    }
+  });
+
+  app.decorateReply('render', function render(this: FastifyReply, template: string, data: Record<string, unknown> = {}) {
+    const request = this.request;
+    const actor = request.actor;
+    const flash = request.cookies[FLASH_COOKIE];
+    if (flash) this.clearCookie(FLASH_COOKIE, { path: '/' });
+    const html = views.render(template, {
+      actor,
+      session: request.session,
+      schoolName: request.session?.schoolName,
+      memberships: { length: request.session?.membershipCount ?? 0 },
+      csrfToken: request.session?.csrfToken ?? request.anonymousCsrf,
+      cspNonce: (this as unknown as { cspNonce?: { script: string } }).cspNonce?.script,
+      navigation: actor ? navigationFor(actor.role, request.url) : undefined,
+      staffSearch: actor ? roleMay(actor.role, 'register.view') : false,
+      flash: flash ? decodeURIComponent(flash) : undefined,
+      currentUrl: request.url,
+      ...data,
+    });
+    return this.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(html);
+  });
+
+  registerAssets(app);
+
+  app.addHook('onRequest', async (request, reply) => {
+    if (isApiPath(request.url)) {
+      const header = request.headers.authorization;
+      if (header?.startsWith('Bearer ')) {
+        const actor = await actorForApiToken(ctx, header.slice(7).trim());
+        if (actor) {
+          request.actor = actor;
+          request.apiToken = true;
+        }
+      }
+      return;
+    }
+    if (request.url.startsWith('/assets/')) return;
+    const token = request.cookies[SESSION_COOKIE];
+    if (token) {
+      const resumed = await resumeSession(ctx, token);
+      if (resumed) {
+        request.session = resumed.session;
+        request.actor = resumed.actor;
+      } else {
+        reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      }
+    }
+    if (!request.session) {
+      // Sign-in forms need CSRF protection too: a double-submit token in its own cookie.
+      let anonymous = request.cookies[ANONYMOUS_CSRF_COOKIE];
+      if (!anonymous || anonymous.length < 20) {
+        anonymous = randomBytes(24).toString('base64url');
+        reply.setCookie(ANONYMOUS_CSRF_COOKIE, anonymous, cookieOptions(ctx, request));
+      }
+      request.anonymousCsrf = anonymous;
+    }
+  });
+
+  app.addHook('preHandler', async (request, reply) => {
+    const permission = request.routeOptions.config?.permission;
+    if (!permission) throw new NotFoundError();
+    const api = isApiPath(request.url);
+    if (!api && !SAFE_METHODS.has(request.method)) {
+      const given = formField(request.body, '_csrf') ?? request.headers['x-csrf-token'];
+      const expected = request.session?.csrfToken ?? request.anonymousCsrf;
+      if (!tokensMatch(given, expected)) {
+        reply.code(403);
+        return reply.render('platform/views/csrf.njk', { pageTitle: 'This form has expired' });
+      }
+    }
+    if (permission === 'public') return;
+    if (!request.actor) {
+      if (api) return reply.code(401).send({ error: 'unauthorised', message: 'Send a valid API token as "Authorization: Bearer <token>"' });
+      if (request.session) {
+        reply.code(403);
+        return reply.render('platform/views/no-role.njk', { pageTitle: 'You do not have a role in a school' });
+      }
+      const returnTo = request.method === 'GET' ? `?returnTo=${encodeURIComponent(request.url)}` : '';
+      return reply.redirect(`/sign-in${returnTo}`);
+    }
+    if (!roleMay(request.actor.role, permission)) throw new ForbiddenError();
+  });
+
+  app.setNotFoundHandler({}, async (request, reply) => {
+    if (isApiPath(request.url)) return reply.code(404).send({ error: 'not_found', message: 'No such API route' });
+    reply.code(404);
+    return reply.render('platform/views/error.njk', { pageTitle: 'Page not found', heading: 'Page not found', message: 'If you typed the web address, check it is correct.' });
+  });
+
+  app.setErrorHandler(async (error, request, reply) => {
+    const api = isApiPath(request.url);
+    if (error instanceof ValidationError) {
+      reply.code(400);
+      if (api) return reply.send({ error: 'invalid', message: error.message, errors: error.errors });
+      return reply.render('platform/views/error.njk', { pageTitle: 'There is a problem', heading: 'There is a problem', message: error.message });
+    }
+    if (error instanceof ForbiddenError) {
+      reply.code(403);
+      if (api) return reply.send({ error: 'forbidden', message: error.message });
+      return reply.render('platform/views/error.njk', { pageTitle: 'You do not have permission', heading: 'You do not have permission to see this page', message: error.message });
+    }
+    if (error instanceof NotFoundError) {
+      reply.code(404);
+      if (api) return reply.send({ error: 'not_found', message: error.message });
+      return reply.render('platform/views/error.njk', { pageTitle: 'Page not found', heading: 'Page not found', message: error.message });
+    }
+    const status = (error as { statusCode?: number }).statusCode;
+    if (status && status >= 400 && status < 500) {
+      reply.code(status);
+      const message = status === 413 ? 'The file is larger than this server accepts' : (error as Error).message;
+      if (api) return reply.send({ error: 'bad_request', message });
+      return reply.render('platform/views/error.njk', { pageTitle: 'There is a problem', heading: 'There is a problem', message });
+    }
+    request.log.error(error);
+    reply.code(500);
+    if (api) return reply.send({ error: 'server_error', message: 'Something went wrong on the server' });
+    return reply.render('platform/views/error.njk', {
+      pageTitle: 'Sorry, there is a problem with the service',
+      heading: 'Sorry, there is a problem with the service',
+      message: 'Nothing you entered was saved. Try again later.',
+    });
+  });
+}
