@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.ts';
 import { homePath } from '../permissions.ts';
-import { ValidationError } from '../errors.ts';
+import { ValidationError, type FieldError } from '../errors.ts';
 import { SESSION_COOKIE, cookieOptions, errorView, formField, requestIp, setFlash } from '../web.ts';
 import * as auth from './service.ts';
 
@@ -28,7 +28,7 @@ export async function authRoutes(app: FastifyInstance, ctx: AppContext): Promise
     const email = formField(request.body, 'email')?.trim() ?? '';
     const password = formField(request.body, 'password') ?? '';
     const returnTo = safeReturnPath(formField(request.body, 'returnTo'));
-    const problems = [];
+    const problems: FieldError[] = [];
     if (!email) problems.push({ field: 'email', message: 'Enter your email address' });
     if (!password) problems.push({ field: 'password', message: 'Enter your password' });
     const renderProblem = (messages: typeof problems, status = 400) => {

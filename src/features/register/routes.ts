@@ -1,0 +1,200 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { AppContext } from '../../platform/context.ts';
+import { schoolToday } from '../../platform/dates.ts';
+import { ValidationError } from '../../platform/errors.ts';
+import { authorisePupil, errorView, formField, requestIp, requireActor, setFlash } from '../../platform/web.ts';
+import { BROAD_AREAS, NEED_CODES, NEEDS, PROVISION_LABELS } from './census.ts';
+import * as register from './service.ts';
+
+type PupilParams = { pupilId: string };
+
+const INTENTS = {
+  'add-support': { title: 'Add to SEN support', provision: 'K' },
+  'ehc-plan': { title: 'Record an EHC plan start', provision: 'E' },
+  remove: { title: 'Remove from the SEN register', provision: 'N' },
+  needs: { title: 'Change SEN status or needs', provision: undefined },
+} as const;
+type Intent = keyof typeof INTENTS;
+const MAX_NEEDS = 4;
+
+function dateParts(isoDate: string) {
+  const [year, month, day] = isoDate.split('-');
+  return { day: String(Number(day)), month: String(Number(month)), year };
+}
+
+/** GOV.UK date input → ISO date, or the raw text so validation can say what was wrong. */
+function readDateInput(body: unknown, name: string): string {
+  const day = formField(body, `${name}-day`)?.trim() ?? '';
+  const month = formField(body, `${name}-month`)?.trim() ?? '';
+  const year = formField(body, `${name}-year`)?.trim() ?? '';
+  if (!day && !month && !year) return '';
+  if (!/^\d{1,2}$/.test(day) || !/^\d{1,2}$/.test(month) || !/^\d{4}$/.test(year)) return `${year}-${month}-${day}?`;
+  return `${year}-${month.padStart(2, '0')}-${day.padStart(2, '0')}`;
+}
+
+export async function registerRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  app.get('/register', { config: { permission: 'register.view' } }, async (request, reply) => {
+    const actor = requireActor(request);
+    const query = register.parseRegisterQuery(request.query as Record<string, unknown>);
+    const result = await register.getRegister(ctx, actor, query, requestIp(request));
+    const link = (changes: Partial<register.RegisterQuery>) => `/register?${register.registerQueryString(query, changes)}`;
+    return reply.render('features/register/views/register.njk', {
+      pageTitle: 'SEN register',
+      query,
+      result,
+      link,
+      staffSearchValue: query.q,
+      queryString: register.registerQueryString(query, { page: 1 }),
+      options: {
+        provisions: (['K', 'E', 'N', 'A', 'P', 'S'] as const).map((code) => ({ value: code, text: PROVISION_LABELS[code], checked: query.provisions.includes(code) })),
+        needs: NEED_CODES.map((code) => ({ value: code, text: `${NEEDS[code].label} (${code})`, checked: query.needs.includes(code) })),
+        areas: BROAD_AREAS.map((area) => ({ value: area, text: area, checked: query.areas.includes(area) })),
+        years: result.yearGroups.map((year) => ({ value: String(year), checked: query.years.includes(year) })),
+        flags: Object.entries(register.FLAG_LABELS).map(([value, text]) => ({ value, text, checked: (query.flags as string[]).includes(value) })),
+        groups: result.groups,
+      },
+    });
+  });
+
+  app.get('/register/export.csv', { config: { permission: 'register.export' } }, async (request, reply) => {
+    const actor = requireActor(request);
+    const query = register.parseRegisterQuery(request.query as Record<string, unknown>);
+    const { csv } = await register.exportRegisterCsv(ctx, actor, query, requestIp(request));
+    return reply
+      .header('content-type', 'text/csv; charset=utf-8')
+      .header('content-disposition', `attachment; filename="sen-register-${schoolToday()}.csv"`)
+      .header('cache-control', 'no-store')
+      .send(csv);
+  });
+
+  app.get<{ Params: PupilParams }>('/pupils/:pupilId', { config: { permission: 'pupil.view' } }, async (request, reply) => {
+    const actor = authorisePupil(request, 'pupil.view', request.params.pupilId);
+    const record = await register.getPupilOverview(ctx, actor, request.params.pupilId, requestIp(request));
+    return reply.render('features/register/views/pupil-overview.njk', { pageTitle: `${record.pupil.legal_forename} ${record.pupil.legal_surname}`, tab: 'overview', ...record });
+  });
+
+  app.get<{ Params: PupilParams }>('/pupils/:pupilId/sen', { config: { permission: 'pupil.view' } }, async (request, reply) => {
+    const actor = authorisePupil(request, 'pupil.view', request.params.pupilId);
+    const record = await register.getPupilSenHistory(ctx, actor, request.params.pupilId, requestIp(request));
+    return reply.render('features/register/views/pupil-sen.njk', {
+      pageTitle: `SEN status and needs – ${record.pupil.legal_forename} ${record.pupil.legal_surname}`,
+      tab: 'sen',
+      changeLabels: register.SEN_CHANGE_LABELS,
+      ...record,
+    });
+  });
+
+  app.get<{ Params: PupilParams }>('/pupils/:pupilId/timeline', { config: { permission: 'pupil.view' } }, async (request, reply) => {
+    const actor = authorisePupil(request, 'pupil.view', request.params.pupilId);
+    const record = await register.getPupilSenHistory(ctx, actor, request.params.pupilId, requestIp(request));
+    return reply.render('features/register/views/pupil-timeline.njk', {
+      pageTitle: `Timeline – ${record.pupil.legal_forename} ${record.pupil.legal_surname}`,
+      tab: 'timeline',
+      changeLabels: register.SEN_CHANGE_LABELS,
+      ...record,
+    });
+  });
+
+  app.get<{ Params: PupilParams }>('/pupils/:pupilId/contacts', { config: { permission: 'pupil.view' } }, async (request, reply) => {
+    const actor = authorisePupil(request, 'pupil.view', request.params.pupilId);
+    const record = await register.getPupilContacts(ctx, actor, request.params.pupilId, requestIp(request));
+    return reply.render('features/register/views/pupil-contacts.njk', { pageTitle: `Contacts – ${record.pupil.legal_forename} ${record.pupil.legal_surname}`, tab: 'contacts', ...record });
+  });
+
+  const renderChangeForm = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    pupilId: string,
+    values?: { provision: string; needs: string[]; effective: { day: string; month: string; year: string }; reason: string },
+    errors?: ReturnType<typeof errorView>,
+  ) => {
+    const actor = authorisePupil(request, 'pupil.sen.edit', pupilId);
+    const intentName = String((request.query as { intent?: string }).intent ?? formField(request.body, 'intent') ?? 'needs');
+    const intent: Intent = Object.hasOwn(INTENTS, intentName) ? (intentName as Intent) : 'needs';
+    const { pupil, status } = await register.getSenChangeForm(ctx, actor, pupilId);
+    const currentNeeds = [...status.needs].sort((a, b) => a.rank - b.rank).map((entry) => entry.need);
+    const formValues = values ?? {
+      provision: INTENTS[intent].provision ?? status.provision,
+      needs: intent === 'remove' ? [] : currentNeeds,
+      effective: dateParts(schoolToday()),
+      reason: '',
+    };
+    if (formValues.provision === 'A' || formValues.provision === 'P' || formValues.provision === 'S') formValues.provision = 'K';
+    reply.code(errors ? 400 : 200);
+    return reply.render('features/register/views/sen-change.njk', {
+      pageTitle: `${INTENTS[intent].title} – ${pupil.legal_forename} ${pupil.legal_surname}`,
+      heading: INTENTS[intent].title,
+      intent,
+      pupil,
+      status,
+      values: formValues,
+      needRows: Array.from({ length: MAX_NEEDS }, (_, index) => ({
+        index: index + 1,
+        label: ['Primary need', 'Secondary need', 'Third need', 'Fourth need'][index],
+        items: [{ value: '', text: 'None' }, ...NEED_CODES.map((code) => ({ value: code, text: `${NEEDS[code].label} (${code})`, selected: formValues.needs[index] === code }))],
+      })),
+      ...(errors ?? {}),
+    });
+  };
+
+  app.get<{ Params: PupilParams }>('/pupils/:pupilId/sen/change', { config: { permission: 'pupil.sen.edit' } }, async (request, reply) =>
+    renderChangeForm(request, reply, request.params.pupilId),
+  );
+
+  app.post<{ Params: PupilParams }>('/pupils/:pupilId/sen/change', { config: { permission: 'pupil.sen.edit' } }, async (request, reply) => {
+    const pupilId = request.params.pupilId;
+    const actor = authorisePupil(request, 'pupil.sen.edit', pupilId);
+    const body = request.body;
+    const provision = formField(body, 'provision') ?? '';
+    const needCodes = Array.from({ length: MAX_NEEDS }, (_, index) => formField(body, `needs-${index + 1}-need`) ?? '');
+    const values = {
+      provision,
+      needs: needCodes,
+      effective: {
+        day: formField(body, 'effectiveDate-day') ?? '',
+        month: formField(body, 'effectiveDate-month') ?? '',
+        year: formField(body, 'effectiveDate-year') ?? '',
+      },
+      reason: formField(body, 'reason') ?? '',
+    };
+    const formProblems = [];
+    if (!provision) formProblems.push({ field: 'provision', message: 'Choose the pupil’s SEN provision' });
+    // Needs are chosen by position: the first row is rank 1. A gap before a chosen need is a mistake.
+    const firstGap = needCodes.findIndex((code) => !code);
+    if (provision !== 'N' && firstGap !== -1 && needCodes.slice(firstGap).some(Boolean)) {
+      formProblems.push({ field: `needs-${firstGap + 1}-need`, message: `Choose the ${firstGap === 0 ? 'primary' : 'next'} need before adding another, or move the needs up` });
+    }
+    const needs = provision === 'N' ? [] : needCodes.filter(Boolean).map((need, index) => ({ need, rank: index + 1 }));
+    try {
+      if (formProblems.length) throw new ValidationError(formProblems);
+      await register.changeSenStatus(ctx, actor, pupilId, { provision, needs, effectiveDate: readDateInput(body, 'effectiveDate'), reason: values.reason }, requestIp(request));
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      const view = errorView(
+        error.errors.map((problem) => (problem.field === 'effectiveDate' ? { ...problem, field: 'effectiveDate-day' } : problem)),
+      );
+      view.fieldErrors.effectiveDate ??= view.fieldErrors['effectiveDate-day'] ?? '';
+      return renderChangeForm(request, reply, pupilId, values, view);
+    }
+    setFlash(ctx, request, reply, 'SEN status saved. The change is in the pupil’s history.');
+    return reply.redirect(`/pupils/${encodeURIComponent(pupilId)}/sen`);
+  });
+
+  app.get('/overview', { config: { permission: 'register.counts' } }, async (request, reply) => {
+    const actor = requireActor(request);
+    const overview = await register.getOverview(ctx, actor);
+    return reply.render('features/register/views/overview.njk', { pageTitle: 'SEN overview', ...overview });
+  });
+
+  app.get('/my-pupils', { config: { permission: 'mypupils.view' } }, async (request, reply) => {
+    const actor = requireActor(request);
+    const pupils = await register.getMyPupils(ctx, actor, requestIp(request));
+    return reply.render('features/register/views/my-pupils.njk', { pageTitle: 'My pupils with SEN', pupils });
+  });
+
+  app.get('/my-children', { config: { permission: 'mychildren.view' } }, async (request, reply) => {
+    const actor = requireActor(request);
+    const children = await register.getMyChildren(ctx, actor, requestIp(request));
+    return reply.render('features/register/views/my-children.njk', { pageTitle: children.length === 1 ? 'My child' : 'My children', children });
+  });
+}

@@ -1,0 +1,843 @@
+import type { DbOrTransaction } from '../../db/database.ts';
+import type { PupilsTable } from '../../db/schema.ts';
+import type { AppContext } from '../../platform/context.ts';
+import { isIsoDate, schoolToday } from '../../platform/dates.ts';
+import { NotFoundError, ValidationError, type FieldError } from '../../platform/errors.ts';
+import { newId } from '../../platform/ids.ts';
+import { can, type Actor } from '../../platform/permissions.ts';
+import { schoolScope, type SchoolScope } from '../../platform/scope.ts';
+import { toCsv } from '../../platform/csv.ts';
+import {
+  BROAD_AREAS,
+  NEED_CODES,
+  NEEDS,
+  PROVISION_LABELS,
+  censusProblems,
+  isNeedCode,
+  isProvision,
+  needsInArea,
+  yearGroupLabel,
+  type BroadArea,
+  type NeedCode,
+  type RankedNeed,
+  type SenProvision,
+} from './census.ts';
+import * as repository from './repository.ts';
+import { REGISTER_SORTS, type RegisterFilters, type RegisterSort } from './repository.ts';
+import { normaliseSearchTerm, pupilSearchText } from './search.ts';
+
+export const REGISTER_PAGE_SIZE = 50;
+const FLAG_NAMES = { fsm: 'fsm', pp: 'pupil_premium', eal: 'eal', lac: 'looked_after' } as const;
+export const FLAG_LABELS: Record<keyof typeof FLAG_NAMES, string> = {
+  fsm: 'Free school meals',
+  pp: 'Pupil premium',
+  eal: 'English as an additional language',
+  lac: 'Looked after',
+};
+
+function list(value: unknown): string[] {
+  if (Array.isArray(value)) return value.filter((entry): entry is string => typeof entry === 'string' && entry !== '');
+  if (typeof value === 'string' && value !== '') return value.split(',').filter(Boolean);
+  return [];
+}
+
+export interface RegisterQuery {
+  q: string;
+  provisions: string[];
+  needs: NeedCode[];
+  areas: BroadArea[];
+  years: number[];
+  flags: Array<keyof typeof FLAG_NAMES>;
+  group: string;
+  sort: RegisterSort;
+  order: 'asc' | 'desc';
+  page: number;
+}
+
+/** Reads the register's query string; anything unknown is ignored rather than failing the page. */
+export function parseRegisterQuery(raw: Record<string, unknown>): RegisterQuery {
+  const provisions = list(raw.provision).filter(isProvision);
+  const sort = typeof raw.sort === 'string' && Object.hasOwn(REGISTER_SORTS, raw.sort) ? (raw.sort as RegisterSort) : 'name';
+  const page = Math.max(1, Math.min(100_000, Number.parseInt(String(raw.page ?? '1'), 10) || 1));
+  return {
+    q: typeof raw.q === 'string' ? raw.q.trim().slice(0, 100) : '',
+    // The register is the pupils with SEN unless the user asks for others.
+    provisions: raw.provision === undefined ? ['K', 'E'] : provisions,
+    needs: list(raw.need).filter(isNeedCode),
+    areas: list(raw.area).filter((area): area is BroadArea => (BROAD_AREAS as string[]).includes(area)),
+    years: list(raw.year)
+      .map(Number)
+      .filter((year) => Number.isInteger(year) && year >= -2 && year <= 14),
+    flags: list(raw.flag).filter((flag): flag is keyof typeof FLAG_NAMES => Object.hasOwn(FLAG_NAMES, flag)),
+    group: typeof raw.group === 'string' ? raw.group : '',
+    sort,
+    order: raw.order === 'desc' ? 'desc' : 'asc',
+    page,
+  };
+}
+
+export function registerQueryString(query: RegisterQuery, changes: Partial<RegisterQuery> = {}): string {
+  const merged = { ...query, ...changes };
+  const params = new URLSearchParams();
+  if (merged.q) params.set('q', merged.q);
+  if (merged.provisions.length === 0) params.append('provision', '');
+  for (const provision of merged.provisions) params.append('provision', provision);
+  for (const need of merged.needs) params.append('need', need);
+  for (const area of merged.areas) params.append('area', area);
+  for (const year of merged.years) params.append('year', String(year));
+  for (const flag of merged.flags) params.append('flag', flag);
+  if (merged.group) params.set('group', merged.group);
+  if (merged.sort !== 'name') params.set('sort', merged.sort);
+  if (merged.order !== 'asc') params.set('order', merged.order);
+  if (merged.page > 1) params.set('page', String(merged.page));
+  return params.toString();
+}
+
+function toFilters(query: RegisterQuery): RegisterFilters {
+  const primaryNeeds = query.areas.flatMap((area) => needsInArea(area));
+  return {
+    terms: query.q ? normaliseSearchTerm(query.q) : [],
+    provisions: query.provisions,
+    needs: query.needs,
+    // An area with no codes would match nothing; keep the filter honest.
+    primaryNeeds: query.areas.length && primaryNeeds.length === 0 ? ['__none__'] : primaryNeeds,
+    yearGroups: query.years,
+    flags: query.flags.map((flag) => FLAG_NAMES[flag]),
+    ...(query.group ? { groupId: query.group } : {}),
+  };
+}
+
+export interface HeadlineCounts {
+  total: number;
+  byProvision: Array<{ code: string; label: string; count: number }>;
+  byNeed: Array<{ code: string; label: string; count: number }>;
+  byArea: Array<{ area: string; count: number }>;
+  byYear: Array<{ year: number | null; label: string; count: number }>;
+}
+
+export function summariseCounts(cells: Array<{ provision: string; primaryNeed: string | null; yearGroup: number | null; count: number }>): HeadlineCounts {
+  const provision = new Map<string, number>();
+  const need = new Map<string, number>();
+  const area = new Map<string, number>();
+  const year = new Map<number | null, number>();
+  let total = 0;
+  for (const cell of cells) {
+    total += cell.count;
+    provision.set(cell.provision, (provision.get(cell.provision) ?? 0) + cell.count);
+    if (cell.primaryNeed) {
+      need.set(cell.primaryNeed, (need.get(cell.primaryNeed) ?? 0) + cell.count);
+      const broadArea = isNeedCode(cell.primaryNeed) ? NEEDS[cell.primaryNeed].area : 'Other';
+      area.set(broadArea, (area.get(broadArea) ?? 0) + cell.count);
+    }
+    const yearGroup = cell.yearGroup === null ? null : Number(cell.yearGroup);
+    year.set(yearGroup, (year.get(yearGroup) ?? 0) + cell.count);
+  }
+  const provisionOrder = ['K', 'E', 'N', 'A', 'P', 'S'];
+  return {
+    total,
+    byProvision: provisionOrder
+      .filter((code) => provision.has(code))
+      .map((code) => ({ code, label: PROVISION_LABELS[code as SenProvision], count: provision.get(code)! })),
+    byNeed: NEED_CODES.filter((code) => need.has(code))
+      .map((code) => ({ code, label: NEEDS[code].label, count: need.get(code)! }))
+      .sort((a, b) => b.count - a.count),
+    byArea: BROAD_AREAS.filter((name) => area.has(name)).map((name) => ({ area: name, count: area.get(name)! })),
+    byYear: [...year.entries()]
+      .sort(([a], [b]) => (a ?? 99) - (b ?? 99))
+      .map(([yearGroup, count]) => ({ year: yearGroup, label: yearGroupLabel(yearGroup), count })),
+  };
+}
+
+export async function getRegister(ctx: AppContext, actor: Actor, query: RegisterQuery, ip: string) {
+  const scope = schoolScope(actor.schoolId);
+  const filters = toFilters(query);
+  const [cells, yearGroups, groups] = await Promise.all([
+    repository.registerCountCells(ctx.db, scope, filters),
+    repository.listYearGroups(ctx.db, scope),
+    repository.listGroups(ctx.db, scope),
+  ]);
+  const counts = summariseCounts(cells);
+  const pageCount = Math.max(1, Math.ceil(counts.total / REGISTER_PAGE_SIZE));
+  const page = Math.min(query.page, pageCount);
+  const pupils = await repository.listRegisterPage(ctx.db, scope, filters, query.sort, query.order, {
+    limit: REGISTER_PAGE_SIZE,
+    offset: (page - 1) * REGISTER_PAGE_SIZE,
+  });
+  ctx.audit.recordRead({
+    schoolId: actor.schoolId,
+    action: 'register.viewed',
+    actorUserId: actor.userId,
+    actorLabel: actor.displayName,
+    detail: { query: registerQueryString(query), shown: pupils.length, matching: counts.total },
+    ip,
+  });
+  return { pupils, counts, page, pageCount, yearGroups, groups };
+}
+
+export const REGISTER_CSV_HEADINGS = [
+  'UPN',
+  'Legal surname',
+  'Legal forename',
+  'Preferred surname',
+  'Preferred forename',
+  'Date of birth',
+  'Year group',
+  'Registration group',
+  'SEN provision',
+  'SEN since',
+  'Primary need',
+  'Secondary need',
+  'FSM',
+  'Pupil premium',
+  'EAL',
+  'Looked after',
+];
+
+/** The register as CSV: the current view when a query is given, otherwise every pupil with SEN. */
+export async function exportRegisterCsv(
+  ctx: AppContext,
+  actor: { schoolId: string; userId: string | null; displayName: string },
+  query: RegisterQuery,
+  ip: string | null,
+): Promise<{ csv: string; rows: number }> {
+  const scope = schoolScope(actor.schoolId);
+  const pupils = await repository.listRegisterAll(ctx.db, scope, toFilters(query), query.sort, query.order);
+  const yesNo = (value: number) => (value ? 'Yes' : 'No');
+  const csv = toCsv([
+    REGISTER_CSV_HEADINGS,
+    ...pupils.map((pupil) => [
+      pupil.upn ?? '',
+      pupil.legal_surname,
+      pupil.legal_forename,
+      pupil.preferred_surname ?? '',
+      pupil.preferred_forename ?? '',
+      pupil.date_of_birth,
+      yearGroupLabel(pupil.year_group),
+      pupil.registration_group ?? '',
+      pupil.sen_provision,
+      pupil.sen_since ?? '',
+      pupil.primary_need ?? '',
+      pupil.secondary_need ?? '',
+      yesNo(pupil.fsm),
+      yesNo(pupil.pupil_premium),
+      yesNo(pupil.eal),
+      yesNo(pupil.looked_after),
+    ]),
+  ]);
+  await ctx.audit.recordNow({
+    schoolId: actor.schoolId,
+    action: 'register.exported',
+    actorUserId: actor.userId,
+    actorLabel: actor.displayName,
+    detail: { query: registerQueryString(query), rows: pupils.length },
+    ip,
+  });
+  return { csv, rows: pupils.length };
+}
+
+// A pupil's record ------------------------------------------------------------------------------
+
+export interface NeedView {
+  need: string;
+  rank: number;
+  label: string;
+  area: string;
+}
+
+function needView(entry: { need: string; rank: number }): NeedView {
+  const known = isNeedCode(entry.need) ? NEEDS[entry.need] : undefined;
+  return { need: entry.need, rank: Number(entry.rank), label: known?.label ?? entry.need, area: known?.area ?? '' };
+}
+
+function parseNeeds(json: string): NeedView[] {
+  try {
+    const parsed = JSON.parse(json) as Array<{ need: string; rank: number }>;
+    return parsed.map(needView).sort((a, b) => a.rank - b.rank);
+  } catch {
+    return [];
+  }
+}
+
+async function loadPupilOrThrow(ctx: AppContext, scope: SchoolScope, pupilId: string) {
+  const pupil = await repository.findPupil(ctx.db, scope, pupilId);
+  if (!pupil) throw new NotFoundError('No pupil with that record in this school');
+  return pupil;
+}
+
+/** The identity bar's facts, shown on every tab of a pupil's page. */
+export async function getPupilSummary(ctx: AppContext, actor: Actor, pupilId: string, ip: string, section: string) {
+  const scope = schoolScope(actor.schoolId);
+  const pupil = await loadPupilOrThrow(ctx, scope, pupilId);
+  ctx.audit.recordRead({
+    schoolId: actor.schoolId,
+    action: 'pupil.viewed',
+    pupilId,
+    actorUserId: actor.userId,
+    actorLabel: actor.displayName,
+    detail: { section },
+    ip,
+  });
+  return {
+    pupil,
+    canEditSen: can(actor, 'pupil.sen.edit', { kind: 'pupil', schoolId: actor.schoolId, pupilId }),
+  };
+}
+
+export async function getPupilOverview(ctx: AppContext, actor: Actor, pupilId: string, ip: string) {
+  const scope = schoolScope(actor.schoolId);
+  const summary = await getPupilSummary(ctx, actor, pupilId, ip, 'overview');
+  const [needs, groups, contacts] = await Promise.all([
+    repository.listOpenNeeds(ctx.db, scope, [pupilId]),
+    repository.listGroupsOfPupil(ctx.db, scope, pupilId),
+    repository.listContacts(ctx.db, scope, [pupilId]),
+  ]);
+  return { ...summary, needs: needs.map(needView), groups, contacts };
+}
+
+export async function getPupilSenHistory(ctx: AppContext, actor: Actor, pupilId: string, ip: string) {
+  const scope = schoolScope(actor.schoolId);
+  const summary = await getPupilSummary(ctx, actor, pupilId, ip, 'sen');
+  const [provisionPeriods, needPeriods, changes] = await Promise.all([
+    repository.listProvisionPeriods(ctx.db, scope, pupilId),
+    repository.listNeedPeriods(ctx.db, scope, pupilId),
+    repository.listSenChanges(ctx.db, scope, pupilId),
+  ]);
+  return {
+    ...summary,
+    currentNeeds: needPeriods.filter((period) => period.end_date === null).map(needView),
+    provisionPeriods,
+    needPeriods: needPeriods.map((period) => ({ ...period, ...needView(period) })),
+    changes: changes.map((change) => ({ ...change, needsBefore: parseNeeds(change.needs_before), needsAfter: parseNeeds(change.needs_after) })),
+  };
+}
+
+export async function getPupilContacts(ctx: AppContext, actor: Actor, pupilId: string, ip: string) {
+  const scope = schoolScope(actor.schoolId);
+  const summary = await getPupilSummary(ctx, actor, pupilId, ip, 'contacts');
+  const contacts = await repository.listContacts(ctx.db, scope, [pupilId]);
+  // A parent sees their own details and those of others with parental responsibility only.
+  const visible = actor.role === 'parent' ? contacts.filter((contact) => contact.parental_responsibility === 1) : contacts;
+  return { ...summary, contacts: visible };
+}
+
+// Changing SEN status ---------------------------------------------------------------------------
+
+export interface SenStatusInput {
+  provision: string;
+  needs: Array<{ need: string; rank: number }>;
+  effectiveDate: string;
+  reason: string;
+}
+
+export function senChangeKind(before: string, after: string, needsChanged: boolean): string {
+  if (before === after) return needsChanged ? 'needs-changed' : 'unchanged';
+  if (after === 'N') return 'removed-from-register';
+  if (after === 'E') return 'ehc-plan-started';
+  if (after === 'K' && before === 'E') return 'ehc-plan-ended';
+  if (after === 'K') return 'added-to-sen-support';
+  return 'imported-status';
+}
+
+export const SEN_CHANGE_LABELS: Record<string, string> = {
+  'needs-changed': 'Needs changed',
+  'removed-from-register': 'Removed from the SEN register',
+  'ehc-plan-started': 'EHC plan started',
+  'ehc-plan-ended': 'EHC plan ended, now SEN support',
+  'added-to-sen-support': 'Added to SEN support',
+  'imported-status': 'Status imported',
+  'first-recorded': 'SEN status first recorded',
+};
+
+function sameNeeds(a: ReadonlyArray<{ need: string; rank: number }>, b: ReadonlyArray<{ need: string; rank: number }>): boolean {
+  const key = (list: ReadonlyArray<{ need: string; rank: number }>) =>
+    [...list]
+      .sort((x, y) => x.rank - y.rank)
+      .map((entry) => `${entry.rank}:${entry.need}`)
+      .join(',');
+  return key(a) === key(b);
+}
+
+interface CurrentStatus {
+  provision: string;
+  needs: RankedNeed[];
+  provisionSince: string | null;
+  needsSince: string | null;
+}
+
+async function currentStatus(db: DbOrTransaction, scope: SchoolScope, pupil: Pick<PupilsTable, 'id' | 'sen_provision'>): Promise<CurrentStatus> {
+  const [periods, needs] = await Promise.all([
+    repository.listProvisionPeriods(db, scope, pupil.id),
+    repository.listOpenNeeds(db, scope, [pupil.id]),
+  ]);
+  const open = periods.find((period) => period.end_date === null);
+  return {
+    provision: pupil.sen_provision,
+    needs: needs.map((entry) => ({ need: entry.need as NeedCode, rank: Number(entry.rank) })),
+    provisionSince: open?.start_date ?? null,
+    needsSince: needs.reduce<string | null>((latest, entry) => (latest && latest > entry.start_date ? latest : entry.start_date), null),
+  };
+}
+
+/**
+ * Records a new SEN status as history: closes the open periods the day before the effective date,
+ * opens new ones, writes the change with its reason, and keeps the register's summary columns in step.
+ * Callers validate first and pass their transaction.
+ */
+async function writeSenStatus(
+  trx: DbOrTransaction,
+  scope: SchoolScope,
+  pupilId: string,
+  before: CurrentStatus,
+  after: { provision: string; needs: RankedNeed[]; effectiveDate: string; reason: string },
+  meta: { source: string; recordedBy: string | null; now: string },
+): Promise<string> {
+  const provisionChanged = before.provision !== after.provision;
+  const needsChanged = !sameNeeds(before.needs, after.needs);
+  const changeId = newId();
+  const firstRecord = before.provisionSince === null && before.provision === 'N' && before.needs.length === 0;
+  await repository.insertSenChange(trx, scope, {
+    id: changeId,
+    pupilId,
+    kind: firstRecord && after.provision !== 'N' ? senChangeKind('N', after.provision, needsChanged) : senChangeKind(before.provision, after.provision, needsChanged),
+    effectiveDate: after.effectiveDate,
+    reason: after.reason,
+    provisionBefore: before.provision,
+    provisionAfter: after.provision,
+    needsBefore: JSON.stringify(before.needs),
+    needsAfter: JSON.stringify(after.needs),
+    source: meta.source,
+    recordedBy: meta.recordedBy,
+    recordedAt: meta.now,
+  });
+  const dayBefore = previousDay(after.effectiveDate);
+  if (provisionChanged || before.provisionSince === null) {
+    await repository.closeOpenProvisionPeriod(trx, scope, pupilId, dayBefore);
+    await repository.insertProvisionPeriod(trx, scope, { id: newId(), pupilId, provision: after.provision, startDate: after.effectiveDate, changeId });
+  }
+  if (needsChanged) {
+    await repository.closeOpenNeedPeriods(trx, scope, pupilId, dayBefore);
+    await repository.insertNeedPeriods(
+      trx,
+      scope,
+      after.needs.map((entry) => ({ id: newId(), pupilId, need: entry.need, rank: entry.rank, startDate: after.effectiveDate, changeId })),
+    );
+  }
+  const sorted = [...after.needs].sort((a, b) => a.rank - b.rank);
+  await repository.updatePupil(trx, scope, pupilId, {
+    sen_provision: after.provision,
+    sen_since: after.provision === 'N' ? null : provisionChanged || !before.provisionSince ? after.effectiveDate : before.provisionSince,
+    primary_need: sorted[0]?.need ?? null,
+    secondary_need: sorted[1]?.need ?? null,
+    updated_at: meta.now,
+  });
+  return changeId;
+}
+
+function previousDay(isoDate: string): string {
+  const date = new Date(`${isoDate}T12:00:00Z`);
+  date.setUTCDate(date.getUTCDate() - 1);
+  return date.toISOString().slice(0, 10);
+}
+
+/** The rules for a status change someone makes by hand, with messages that name the field. */
+export function senChangeProblems(before: CurrentStatus, input: SenStatusInput, today: string): FieldError[] {
+  const problems: FieldError[] = censusProblems(input.provision, input.needs).map((problem) => ({
+    field: problem.field.startsWith('needs[') ? problem.field.replace(/^needs\[(\d+)\]\.(need|rank)$/, (_m, index, part) => `needs-${Number(index) + 1}-${part}`) : problem.field === 'needs' ? 'needs-1-need' : problem.field,
+    message: problem.message,
+  }));
+  if (!input.effectiveDate) {
+    problems.push({ field: 'effectiveDate', message: 'Enter the date the change takes effect' });
+  } else if (!isIsoDate(input.effectiveDate)) {
+    problems.push({ field: 'effectiveDate', message: 'The date the change takes effect must be a real date' });
+  } else {
+    if (input.effectiveDate > today) problems.push({ field: 'effectiveDate', message: 'The date the change takes effect must be today or in the past' });
+    const earliest = [before.provisionSince, before.needsSince].filter((value): value is string => Boolean(value)).sort().at(-1);
+    if (earliest && input.effectiveDate < earliest) {
+      problems.push({
+        field: 'effectiveDate',
+        message: `The date the change takes effect must be on or after ${formatLong(earliest)}, when the current status began`,
+      });
+    }
+  }
+  if (!input.reason.trim()) problems.push({ field: 'reason', message: 'Enter the reason for the change' });
+  if (input.reason.length > 2000) problems.push({ field: 'reason', message: 'Reason must be 2,000 characters or fewer' });
+  if (
+    problems.length === 0 &&
+    before.provision === input.provision &&
+    sameNeeds(before.needs, input.needs.map((entry) => ({ need: entry.need as NeedCode, rank: entry.rank })))
+  ) {
+    problems.push({ field: 'provision', message: 'Nothing has changed: choose a different SEN provision or change the needs' });
+  }
+  return problems;
+}
+
+function formatLong(isoDate: string): string {
+  return new Date(`${isoDate}T12:00:00Z`).toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+}
+
+export async function getSenChangeForm(ctx: AppContext, actor: Actor, pupilId: string) {
+  const scope = schoolScope(actor.schoolId);
+  const pupil = await loadPupilOrThrow(ctx, scope, pupilId);
+  const status = await currentStatus(ctx.db, scope, pupil);
+  return { pupil, status };
+}
+
+export async function changeSenStatus(ctx: AppContext, actor: Actor, pupilId: string, input: SenStatusInput, ip: string): Promise<void> {
+  const scope = schoolScope(actor.schoolId);
+  const now = new Date().toISOString();
+  await ctx.db.transaction().execute(async (trx) => {
+    const pupil = await trx.selectFrom('pupils').selectAll().where('school_id', '=', scope.schoolId).where('id', '=', pupilId).executeTakeFirst();
+    if (!pupil) throw new NotFoundError('No pupil with that record in this school');
+    const before = await currentStatus(trx, scope, pupil);
+    const problems = senChangeProblems(before, input, schoolToday());
+    if (problems.length) throw new ValidationError(problems);
+    const needs = input.provision === 'N' ? [] : input.needs.map((entry) => ({ need: entry.need as NeedCode, rank: entry.rank }));
+    const changeId = await writeSenStatus(
+      trx,
+      scope,
+      pupilId,
+      before,
+      { provision: input.provision, needs, effectiveDate: input.effectiveDate, reason: input.reason.trim() },
+      { source: 'manual', recordedBy: actor.userId, now },
+    );
+    await ctx.audit.record(trx, {
+      schoolId: actor.schoolId,
+      action: 'pupil.sen.changed',
+      pupilId,
+      actorUserId: actor.userId,
+      actorLabel: actor.displayName,
+      detail: { changeId, from: before.provision, to: input.provision, needs, effectiveDate: input.effectiveDate },
+      ip,
+      at: now,
+    });
+  });
+}
+
+// Pupils from imports ---------------------------------------------------------------------------
+
+export interface ContactInput {
+  order: number;
+  title?: string | null;
+  forename?: string | null;
+  surname: string;
+  relationship?: string | null;
+  parentalResponsibility: boolean;
+  phone?: string | null;
+  email?: string | null;
+}
+
+/** A pupil as an import file describes them. Fields left undefined are not touched on update. */
+export interface PupilRecordInput {
+  upn: string | null;
+  formerUpn?: string | null;
+  uln?: string | null;
+  uci?: string | null;
+  legalSurname: string;
+  legalForename: string;
+  middleNames?: string | null;
+  preferredSurname?: string | null;
+  preferredForename?: string | null;
+  dateOfBirth: string;
+  sex?: string | null;
+  yearGroup?: number | null;
+  registrationGroup?: string | null;
+  ethnicity?: string | null;
+  firstLanguage?: string | null;
+  fsm?: boolean;
+  pupilPremium?: boolean;
+  eal?: boolean;
+  lookedAfter?: boolean;
+  careAuthority?: string | null;
+  medicalFlag?: boolean;
+  enrolStatus?: string | null;
+  address?: string | null;
+  sen?: { provision: SenProvision; startDate?: string | null; needs: RankedNeed[] };
+  contacts?: ContactInput[];
+}
+
+const FIELD_COLUMNS: Array<[keyof PupilRecordInput, keyof PupilsTable, string]> = [
+  ['upn', 'upn', 'UPN'],
+  ['formerUpn', 'former_upn', 'former UPN'],
+  ['uln', 'uln', 'ULN'],
+  ['uci', 'uci', 'UCI'],
+  ['legalSurname', 'legal_surname', 'legal surname'],
+  ['legalForename', 'legal_forename', 'legal forename'],
+  ['middleNames', 'middle_names', 'middle names'],
+  ['preferredSurname', 'preferred_surname', 'preferred surname'],
+  ['preferredForename', 'preferred_forename', 'preferred forename'],
+  ['dateOfBirth', 'date_of_birth', 'date of birth'],
+  ['sex', 'sex', 'sex'],
+  ['yearGroup', 'year_group', 'year group'],
+  ['registrationGroup', 'registration_group', 'registration group'],
+  ['ethnicity', 'ethnicity', 'ethnicity'],
+  ['firstLanguage', 'first_language', 'first language'],
+  ['fsm', 'fsm', 'FSM'],
+  ['pupilPremium', 'pupil_premium', 'pupil premium'],
+  ['eal', 'eal', 'EAL'],
+  ['lookedAfter', 'looked_after', 'looked after'],
+  ['careAuthority', 'care_authority', 'care authority'],
+  ['medicalFlag', 'medical_flag', 'medical flag'],
+  ['enrolStatus', 'enrol_status', 'enrolment status'],
+  ['address', 'address', 'address'],
+];
+
+function columnValue(value: unknown): string | number | null {
+  if (value === undefined || value === null || value === '') return null;
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  return value as string | number;
+}
+
+type ExistingPupil = PupilsTable;
+
+export interface PupilDiff {
+  outcome: 'new' | 'changed' | 'unchanged';
+  pupilId?: string;
+  changes: string[];
+}
+
+function contactsKey(contacts: ReadonlyArray<{ surname: string; forename?: string | null; relationship?: string | null; parentalResponsibility?: boolean; parental_responsibility?: number; phone?: string | null; email?: string | null; title?: string | null }>): string {
+  return contacts
+    .map((contact) =>
+      [
+        contact.title ?? '',
+        contact.forename ?? '',
+        contact.surname,
+        contact.relationship ?? '',
+        contact.parentalResponsibility ?? contact.parental_responsibility === 1 ? 'PR' : '',
+        contact.phone ?? '',
+        contact.email ?? '',
+      ].join('|'),
+    )
+    .join('\n');
+}
+
+/** Matches incoming records to pupils already on the register: by UPN, then former UPN, then name and date of birth. */
+export async function matchImportedPupils(db: DbOrTransaction, scope: SchoolScope, records: PupilRecordInput[]) {
+  const all = await repository.listAllPupils(db, scope);
+  const byUpn = new Map<string, ExistingPupil>();
+  const byNameAndBirth = new Map<string, ExistingPupil>();
+  for (const pupil of all) {
+    if (pupil.upn) byUpn.set(pupil.upn, pupil);
+    byNameAndBirth.set(`${pupil.legal_surname.toLowerCase()}|${pupil.legal_forename.toLowerCase()}|${pupil.date_of_birth}`, pupil);
+  }
+  const matched = records.map((record) => {
+    if (record.upn && byUpn.has(record.upn)) return byUpn.get(record.upn);
+    if (record.formerUpn && byUpn.has(record.formerUpn)) return byUpn.get(record.formerUpn);
+    if (!record.upn) return byNameAndBirth.get(`${record.legalSurname.toLowerCase()}|${record.legalForename.toLowerCase()}|${record.dateOfBirth}`);
+    return undefined;
+  });
+  const ids = matched.filter((pupil): pupil is ExistingPupil => Boolean(pupil)).map((pupil) => pupil.id);
+  const [needs, contacts] = await Promise.all([repository.listOpenNeeds(db, scope, ids), repository.listContacts(db, scope, ids)]);
+  const needsByPupil = new Map<string, RankedNeed[]>();
+  for (const entry of needs) {
+    const list = needsByPupil.get(entry.pupil_id) ?? [];
+    list.push({ need: entry.need as NeedCode, rank: Number(entry.rank) });
+    needsByPupil.set(entry.pupil_id, list);
+  }
+  const contactsByPupil = new Map<string, typeof contacts>();
+  for (const contact of contacts) {
+    const list = contactsByPupil.get(contact.pupil_id) ?? [];
+    list.push(contact);
+    contactsByPupil.set(contact.pupil_id, list);
+  }
+  return records.map((record, index) => {
+    const existing = matched[index];
+    return {
+      record,
+      existing,
+      existingNeeds: existing ? (needsByPupil.get(existing.id) ?? []) : [],
+      existingContacts: existing ? (contactsByPupil.get(existing.id) ?? []) : [],
+    };
+  });
+}
+
+export type MatchedRecord = Awaited<ReturnType<typeof matchImportedPupils>>[number];
+
+/** What importing a record would change, in words a SENCO can check before confirming. */
+export function diffImportedPupil(match: MatchedRecord): PupilDiff {
+  const { record, existing } = match;
+  if (!existing) return { outcome: 'new', changes: [] };
+  const changes: string[] = [];
+  for (const [field, column, label] of FIELD_COLUMNS) {
+    if (record[field] === undefined) continue;
+    const incoming = columnValue(record[field]);
+    const current = existing[column] === undefined ? null : (existing[column] as string | number | null);
+    if (String(incoming ?? '') !== String(current ?? '')) changes.push(label);
+  }
+  if (record.sen) {
+    if (record.sen.provision !== existing.sen_provision) changes.push('SEN provision');
+    else if (!sameNeeds(record.sen.needs, match.existingNeeds)) changes.push('SEN needs');
+  }
+  if (record.contacts && contactsKey(record.contacts) !== contactsKey(match.existingContacts)) changes.push('contacts');
+  return { outcome: changes.length ? 'changed' : 'unchanged', pupilId: existing.id, changes };
+}
+
+function pupilColumns(record: PupilRecordInput): Partial<PupilsTable> {
+  const columns: Partial<Record<keyof PupilsTable, string | number | null>> = {};
+  for (const [field, column] of FIELD_COLUMNS) {
+    if (record[field] !== undefined) columns[column] = columnValue(record[field]);
+  }
+  return columns as Partial<PupilsTable>;
+}
+
+/**
+ * Applies matched import records inside the caller's transaction. SEN changes become history with
+ * the import as their source; unchanged records are left alone, so importing a file twice changes nothing.
+ */
+export async function applyImportedPupils(
+  ctx: AppContext,
+  trx: DbOrTransaction,
+  scope: SchoolScope,
+  matches: MatchedRecord[],
+  meta: { source: string; reason: string; actorUserId: string | null; actorLabel: string; ip: string | null },
+): Promise<{ created: number; updated: number; unchanged: number }> {
+  const now = new Date().toISOString();
+  const today = schoolToday();
+  let created = 0;
+  let updated = 0;
+  let unchanged = 0;
+  const events = [];
+  for (const match of matches) {
+    const diff = diffImportedPupil(match);
+    if (diff.outcome === 'unchanged') {
+      unchanged += 1;
+      continue;
+    }
+    const { record } = match;
+    let pupilId = match.existing?.id;
+    let before: CurrentStatus;
+    if (!match.existing) {
+      pupilId = newId();
+      const columns = pupilColumns(record);
+      await repository.insertPupil(trx, scope, {
+        ...(columns as PupilsTable),
+        id: pupilId,
+        fsm: Number(columns.fsm ?? 0),
+        pupil_premium: Number(columns.pupil_premium ?? 0),
+        eal: Number(columns.eal ?? 0),
+        looked_after: Number(columns.looked_after ?? 0),
+        medical_flag: Number(columns.medical_flag ?? 0),
+        on_roll: 1,
+        sen_provision: 'N',
+        sen_since: null,
+        primary_need: null,
+        secondary_need: null,
+        search_text: pupilSearchText(record),
+        created_at: now,
+        updated_at: now,
+      } as repository.NewPupil);
+      before = { provision: 'N', needs: [], provisionSince: null, needsSince: null };
+      created += 1;
+    } else {
+      const merged = { ...match.existing, ...pupilColumns(record) };
+      await repository.updatePupil(trx, scope, match.existing.id, {
+        ...pupilColumns(record),
+        search_text: pupilSearchText({
+          legalForename: merged.legal_forename,
+          legalSurname: merged.legal_surname,
+          middleNames: merged.middle_names,
+          preferredForename: merged.preferred_forename,
+          preferredSurname: merged.preferred_surname,
+          upn: merged.upn,
+        }),
+        updated_at: now,
+      });
+      before = await currentStatus(trx, scope, match.existing);
+      updated += 1;
+    }
+    if (record.sen && (record.sen.provision !== before.provision || !sameNeeds(record.sen.needs, before.needs))) {
+      // The file's start date is used when it keeps history in order; otherwise the import date.
+      const latest = [before.provisionSince, before.needsSince].filter((value): value is string => Boolean(value)).sort().at(-1);
+      const start = record.sen.startDate && record.sen.startDate <= today && (!latest || record.sen.startDate >= latest) ? record.sen.startDate : today;
+      await writeSenStatus(
+        trx,
+        scope,
+        pupilId!,
+        before,
+        { provision: record.sen.provision, needs: record.sen.provision === 'N' ? [] : record.sen.needs, effectiveDate: start, reason: meta.reason },
+        { source: meta.source, recordedBy: meta.actorUserId, now },
+      );
+    }
+    if (record.contacts) {
+      await repository.replaceContacts(
+        trx,
+        scope,
+        pupilId!,
+        record.contacts.map((contact) => ({
+          id: newId(),
+          contact_order: contact.order,
+          title: contact.title ?? null,
+          forename: contact.forename ?? null,
+          surname: contact.surname,
+          relationship: contact.relationship ?? null,
+          parental_responsibility: contact.parentalResponsibility ? 1 : 0,
+          phone: contact.phone ?? null,
+          email: contact.email ?? null,
+          user_id: null,
+        })),
+      );
+    }
+    events.push({
+      schoolId: scope.schoolId,
+      action: match.existing ? 'pupil.updated-by-import' : 'pupil.created-by-import',
+      pupilId: pupilId!,
+      actorUserId: meta.actorUserId,
+      actorLabel: meta.actorLabel,
+      detail: { source: meta.source, changes: diff.changes },
+      ip: meta.ip,
+      at: now,
+    });
+  }
+  if (events.length) await ctx.audit.record(trx, ...events);
+  return { created, updated, unchanged };
+}
+
+// Views for other roles -------------------------------------------------------------------------
+
+export async function getMyPupils(ctx: AppContext, actor: Actor, ip: string) {
+  const scope = schoolScope(actor.schoolId);
+  const pupils = await repository.listTaughtSenPupils(ctx.db, scope, actor.userId);
+  const ids = pupils.map((pupil) => pupil.id);
+  const [needs, groups] = await Promise.all([
+    repository.listOpenNeeds(ctx.db, scope, ids),
+    repository.listGroupsTaughtBy(ctx.db, scope, actor.userId, ids),
+  ]);
+  ctx.audit.recordRead({ schoolId: actor.schoolId, action: 'my-pupils.viewed', actorUserId: actor.userId, actorLabel: actor.displayName, detail: { shown: pupils.length }, ip });
+  return pupils.map((pupil) => ({
+    ...pupil,
+    needs: needs.filter((entry) => entry.pupil_id === pupil.id).map(needView),
+    groups: groups.filter((entry) => entry.pupil_id === pupil.id).map((entry) => entry.name),
+  }));
+}
+
+export async function getMyChildren(ctx: AppContext, actor: Actor, ip: string) {
+  const scope = schoolScope(actor.schoolId);
+  const ids = [...(actor.childPupilIds ?? [])];
+  const pupils = await repository.listPupilsByIds(ctx.db, scope, ids);
+  const needs = await repository.listOpenNeeds(ctx.db, scope, ids);
+  ctx.audit.recordRead({ schoolId: actor.schoolId, action: 'my-children.viewed', actorUserId: actor.userId, actorLabel: actor.displayName, detail: { shown: pupils.length }, ip });
+  return pupils.map((pupil) => ({ ...pupil, needs: needs.filter((entry) => entry.pupil_id === pupil.id).map(needView) }));
+}
+
+/** Below this, a count could identify a child, so governors see "fewer than 5" (DfE practice). */
+export const SMALL_NUMBER_THRESHOLD = 5;
+
+export async function getOverview(ctx: AppContext, actor: Actor) {
+  const scope = schoolScope(actor.schoolId);
+  const allFilters: RegisterFilters = { terms: [], provisions: [], needs: [], primaryNeeds: [], yearGroups: [], flags: [] };
+  const [cells, school, flagCounts] = await Promise.all([
+    repository.registerCountCells(ctx.db, scope, allFilters),
+    repository.findSchool(ctx.db, actor.schoolId),
+    Promise.all(
+      (Object.keys(FLAG_NAMES) as Array<keyof typeof FLAG_NAMES>).map(async (flag) => {
+        const flagCells = await repository.registerCountCells(ctx.db, scope, { ...allFilters, provisions: ['K', 'E'], flags: [FLAG_NAMES[flag]] });
+        return { flag, label: FLAG_LABELS[flag], count: flagCells.reduce((sum, cell) => sum + cell.count, 0) };
+      }),
+    ),
+  ]);
+  const all = summariseCounts(cells);
+  const sen = summariseCounts(cells.filter((cell) => cell.provision === 'K' || cell.provision === 'E'));
+  const suppress = actor.role === 'governor';
+  const show = (count: number) => (suppress && count > 0 && count < SMALL_NUMBER_THRESHOLD ? `fewer than ${SMALL_NUMBER_THRESHOLD}` : new Intl.NumberFormat('en-GB').format(count));
+  return { school, all, sen, flagCounts, show, suppress };
+}
