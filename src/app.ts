@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import helmet from '@fastify/helmet';
@@ -23,7 +23,8 @@ export async function buildApp(options: { config: AppConfig; database: AppDataba
     logger: options.logger === false || config.logLevel === 'silent' ? false : { level: config.logLevel },
     trustProxy: config.trustProxy,
     bodyLimit: 1024 * 1024,
-    disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace',
+    // Request lines only when debugging: a log line per page view is noise and costs time.
+    logController: new LogController({ disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace' }),
   });
   const audit = options.audit ?? new AuditLog(database, { onError: (error) => app.log.error(error, 'audit flush failed') });
   const ctx: AppContext = { config, database, db: database.db, audit };

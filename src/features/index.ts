@@ -1,8 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../platform/context.ts';
 import { registerRoutes } from './register/routes.ts';
+import { auditRoutes } from './audit/routes.ts';
 
 export type Feature = (app: FastifyInstance, ctx: AppContext) => Promise<void>;
 
 /** Each feature is a Fastify plugin; the order here is the order routes are registered. */
-export const FEATURES: Feature[] = [registerRoutes];
+export const FEATURES: Feature[] = [registerRoutes, auditRoutes];

@@ -177,6 +177,7 @@ export function registerWebPlatform(app: FastifyInstance, ctx: AppContext, views
       cspNonce: (this as unknown as { cspNonce?: { script: string } }).cspNonce?.script,
       navigation: actor ? navigationFor(actor.role, request.url) : undefined,
       staffSearch: actor ? roleMay(actor.role, 'register.view') : false,
+      may: (action: Action) => (actor ? roleMay(actor.role, action) : false),
       flash: flash ? decodeURIComponent(flash) : undefined,
       currentUrl: request.url,
       ...data,

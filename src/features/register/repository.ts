@@ -460,3 +460,13 @@ export async function findSchool(db: Db, schoolId: string) {
   return db.selectFrom('schools').selectAll().where('id', '=', schoolId).executeTakeFirst();
 }
 
+
+export async function listPupilNames(db: Db, scope: SchoolScope, pupilIds: string[]) {
+  if (pupilIds.length === 0) return [];
+  return db
+    .selectFrom('pupils')
+    .select(['id', 'legal_forename', 'legal_surname', 'upn'])
+    .where('school_id', '=', scope.schoolId)
+    .where('id', 'in', pupilIds)
+    .execute();
+}

@@ -841,3 +841,9 @@ export async function getOverview(ctx: AppContext, actor: Actor) {
   const show = (count: number) => (suppress && count > 0 && count < SMALL_NUMBER_THRESHOLD ? `fewer than ${SMALL_NUMBER_THRESHOLD}` : new Intl.NumberFormat('en-GB').format(count));
   return { school, all, sen, flagCounts, show, suppress };
 }
+
+/** Names for pupils other features refer to by id (the audit log, documents). */
+export async function pupilNames(ctx: AppContext, scope: SchoolScope, pupilIds: string[]): Promise<Map<string, { name: string; upn: string | null }>> {
+  const rows = await repository.listPupilNames(ctx.db, scope, [...new Set(pupilIds)]);
+  return new Map(rows.map((row) => [row.id, { name: `${row.legal_forename} ${row.legal_surname}`, upn: row.upn }]));
+}

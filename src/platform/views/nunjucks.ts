@@ -29,6 +29,7 @@ export function createViewEnvironment(options: { watch?: boolean } = {}): nunjuc
   env.addFilter('number', (value: number) => new Intl.NumberFormat('en-GB').format(value));
   env.addFilter('percent', (value: number, total: number) => (total > 0 ? `${Math.round((value / total) * 1000) / 10}%` : '0%'));
   env.addFilter('plural', (count: number, singular: string, plural?: string) => `${new Intl.NumberFormat('en-GB').format(count)} ${count === 1 ? singular : (plural ?? `${singular}s`)}`);
+  env.addFilter('compact', (values: unknown[]) => values.filter(Boolean));
   env.addFilter('json', (value: unknown) => JSON.stringify(value));
   return env;
 }
