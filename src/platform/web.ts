@@ -26,6 +26,16 @@ declare module 'fastify' {
   interface FastifyReply {
     render(template: string, data?: Record<string, unknown>): FastifyReply;
   }
+  interface FastifyInstance {
+    /** Every route with the permission it declared: the authorisation test walks this list. */
+    routeCatalogue: RouteEntry[];
+  }
+}
+
+export interface RouteEntry {
+  method: string;
+  url: string;
+  permission: RoutePermission;
 }
 
 export const SESSION_COOKIE = 'senco_session';
@@ -155,12 +165,14 @@ export function registerWebPlatform(app: FastifyInstance, ctx: AppContext, views
   app.decorateRequest('apiToken', false);
   app.decorateRequest('anonymousCsrf', undefined);
 
+  app.decorate('routeCatalogue', [] as RouteEntry[]);
   app.addHook('onRoute', (route) => {
     const permission = route.config?.permission;
     if (route.method === 'HEAD') return; // Fastify's automatic HEAD twin of a GET route
     if (permission !== 'public' && !(typeof permission === 'string' && isAction(permission))) {
       throw new Error(`Route ${String(route.method)} ${route.url} must declare config.permission ('public' or a policy action)`);
     }
+    for (const method of [route.method].flat()) app.routeCatalogue.push({ method, url: route.url, permission });
   });
 
   app.decorateReply('render', function render(this: FastifyReply, template: string, data: Record<string, unknown> = {}) {
