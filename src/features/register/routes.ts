@@ -43,7 +43,8 @@ export async function registerRoutes(app: FastifyInstance, ctx: AppContext): Pro
       query,
       result,
       link,
-      staffSearchValue: query.q,
+      // The register has its own search box; the header one would repeat it.
+      staffSearch: false,
       queryString: register.registerQueryString(query, { page: 1 }),
       options: {
         provisions: (['K', 'E', 'N', 'A', 'P', 'S'] as const).map((code) => ({ value: code, text: PROVISION_LABELS[code], checked: query.provisions.includes(code) })),
