@@ -52,7 +52,7 @@ export async function buildApp(options: { config: AppConfig; database: AppDataba
     referrerPolicy: { policy: 'same-origin' },
   });
 
-  registerWebPlatform(app, ctx, createViewEnvironment({ watch: !config.production }));
+  registerWebPlatform(app, ctx, createViewEnvironment({ watch: process.env.VIEWS_RELOAD === 'true' }));
   await app.register(async (scope) => authRoutes(scope, ctx));
   for (const feature of FEATURES) await app.register(async (scope) => feature(scope, ctx));
 

@@ -1,3 +1,5 @@
+import type { Generated } from 'kysely';
+
 // Row types for Kysely. Keep in step with migrations/ (docs/data-model.md explains each table).
 export type Flag = 0 | 1;
 
@@ -8,6 +10,7 @@ export interface SchoolsTable {
   laestab: string | null;
   la_name: string | null;
   phase: string;
+  register_version: Generated<number>;
   created_at: string;
 }
 

@@ -2,8 +2,11 @@ import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../platform/context.ts';
 import { registerRoutes } from './register/routes.ts';
 import { auditRoutes } from './audit/routes.ts';
+import { accountRoutes } from './account/routes.ts';
+import { apiRoutes } from './api/routes.ts';
+import { importRoutes } from './imports/routes.ts';
 
 export type Feature = (app: FastifyInstance, ctx: AppContext) => Promise<void>;
 
 /** Each feature is a Fastify plugin; the order here is the order routes are registered. */
-export const FEATURES: Feature[] = [registerRoutes, auditRoutes];
+export const FEATURES: Feature[] = [registerRoutes, auditRoutes, accountRoutes, apiRoutes, importRoutes];

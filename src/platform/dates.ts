@@ -1,5 +1,9 @@
 import { TZDate } from '@date-fns/tz';
-import { differenceInCalendarDays, format, isValid, parseISO } from 'date-fns';
+// Subpath imports: the package root costs over a second to load.
+import { differenceInCalendarDays } from 'date-fns/differenceInCalendarDays';
+import { format } from 'date-fns/format';
+import { isValid } from 'date-fns/isValid';
+import { parseISO } from 'date-fns/parseISO';
 
 export const SCHOOL_TIME_ZONE = 'Europe/London';
 
@@ -12,9 +16,17 @@ export function isIsoDate(value: string): boolean {
   return /^\d{4}-\d{2}-\d{2}$/.test(value) && isValid(parseISO(value)) && format(parseISO(value), 'yyyy-MM-dd') === value;
 }
 
+const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+
 /** '2026-03-14' → '14 March 2026' (the GOV.UK style). */
 export function formatDate(value: string | null | undefined): string {
   if (!value) return '';
+  // Plain dates are the common case on long tables: no parsing library needed.
+  const plain = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (plain) {
+    const month = MONTHS[Number(plain[2]) - 1];
+    if (month && Number(plain[3]) >= 1 && Number(plain[3]) <= 31) return `${Number(plain[3])} ${month} ${plain[1]}`;
+  }
   const date = parseISO(value.length > 10 ? value : `${value}T12:00:00`);
   if (!isValid(date)) return value;
   if (value.length > 10) return format(new TZDate(date, SCHOOL_TIME_ZONE), 'd MMMM yyyy');

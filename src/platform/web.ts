@@ -25,6 +25,8 @@ declare module 'fastify' {
   }
   interface FastifyReply {
     render(template: string, data?: Record<string, unknown>): FastifyReply;
+    /** Renders a template that does not extend the layout, to a string (for caching a page's content). */
+    renderFragment(template: string, data?: Record<string, unknown>): string;
   }
   interface FastifyInstance {
     /** Every route with the permission it declared: the authorisation test walks this list. */
@@ -197,6 +199,10 @@ export function registerWebPlatform(app: FastifyInstance, ctx: AppContext, views
     return this.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(html);
   });
 
+  app.decorateReply('renderFragment', function renderFragment(this: FastifyReply, template: string, data: Record<string, unknown> = {}) {
+    return views.render(template, data);
+  });
+
   registerAssets(app);
 
   app.addHook('onRequest', async (request, reply) => {
@@ -208,6 +214,11 @@ export function registerWebPlatform(app: FastifyInstance, ctx: AppContext, views
           request.actor = actor;
           request.apiToken = true;
         }
+      }
+      // Refuse before the body is parsed, so a request without a token never learns about validation.
+      const permission = request.routeOptions.config?.permission;
+      if (!request.actor && permission && permission !== 'public') {
+        return reply.code(401).send({ error: 'unauthorised', message: 'Send a valid API token as "Authorization: Bearer <token>"' });
       }
       return;
     }

@@ -86,10 +86,13 @@ export function describeEachDialect(name: string, suite: (getDatabase: () => Tes
       after(async () => {
         await database?.close();
       });
-      suite(() => {
-        if (!database) throw new Error('test database not ready');
-        return database;
-      }, dialect);
+      // An inner suite, so the suite's own after-hooks (closing the app, flushing audit) run before the database closes.
+      describe('tests', () => {
+        suite(() => {
+          if (!database) throw new Error('test database not ready');
+          return database;
+        }, dialect);
+      });
     });
   }
 }

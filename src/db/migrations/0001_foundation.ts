@@ -14,6 +14,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('laestab', 'text')
     .addColumn('la_name', 'text')
     .addColumn('phase', 'text', (c) => c.notNull().defaultTo('secondary'))
+    // Bumped by every write that changes what the register shows, so rendered pages can be reused safely.
+    .addColumn('register_version', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('created_at', 'text', (c) => c.notNull())
     .execute();
 
@@ -119,7 +121,13 @@ export async function up(db: Kysely<any>): Promise<void> {
     .on('pupils')
     .columns(['school_id', 'on_roll', 'sen_provision', 'legal_surname', 'legal_forename'])
     .execute();
-  await db.schema.createIndex('pupils_year').on('pupils').columns(['school_id', 'year_group']).execute();
+  // Covering indexes: the register's headline counts and year list never touch the table rows.
+  await db.schema
+    .createIndex('pupils_register_counts')
+    .on('pupils')
+    .columns(['school_id', 'on_roll', 'sen_provision', 'primary_need', 'year_group'])
+    .execute();
+  await db.schema.createIndex('pupils_year').on('pupils').columns(['school_id', 'on_roll', 'year_group']).execute();
 
   // A pupil's SEN provision over time: one row a period, never overwritten.
   await db.schema
@@ -215,6 +223,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addPrimaryKeyConstraint('teaching_groups_pk', ['school_id', 'id'])
     .execute();
   await db.schema.createIndex('teaching_groups_name').on('teaching_groups').columns(['school_id', 'name']).unique().execute();
+  await db.schema.createIndex('teaching_groups_kind').on('teaching_groups').columns(['school_id', 'kind', 'name']).execute();
 
   await db.schema
     .createTable('group_members')

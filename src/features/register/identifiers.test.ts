@@ -20,6 +20,14 @@ describe('UPN check letter', () => {
     const rest = '80120000500A';
     assert.equal(upnProblem(`${upnCheckLetter(rest)}${rest}`), undefined);
   });
+  it('accepts Q and refuses S as a check letter, as the alphabet says', () => {
+    for (let serial = 0; serial < 500; serial++) {
+      const upn = makeUpn('801', '2000', 2019, serial);
+      assert.equal(upnProblem(upn), undefined, upn);
+    }
+    assert.ok(Array.from({ length: 500 }, (_, serial) => makeUpn('801', '2000', 2019, serial)).some((upn) => upn.startsWith('Q')), 'some UPNs have check letter Q');
+    assert.equal(upnProblem('S801200005001'), 'format');
+  });
   it('builds valid UPNs', () => {
     const upn = makeUpn('801', '2000', 2019, 42);
     assert.equal(upn.length, 13);

@@ -23,7 +23,8 @@ export type UpnProblem = 'length' | 'format' | 'check';
 /** Why a UPN is invalid, or undefined when it is valid. Temporary UPNs end in a letter. */
 export function upnProblem(upn: string): UpnProblem | undefined {
   if (upn.length !== 13) return 'length';
-  if (!/^[A-HJ-NPR-Z][0-9]{11}[0-9A-HJ-NPR-Z]$/.test(upn)) return 'format';
+  // The alphabet has no I, O or S (Q is allowed).
+  if (!/^[A-HJ-NP-RT-Z][0-9]{11}[0-9A-HJ-NP-RT-Z]$/.test(upn)) return 'format';
   return upnCheckLetter(upn.slice(1)) === upn[0] ? undefined : 'check';
 }
 

@@ -81,6 +81,8 @@ describeEachDialect('the SEN register over HTTP', (getDatabase) => {
     const client = new TestClient(built.app);
     await client.signIn(fixture.schoolA.users.senco.email);
     const pupilId = fixture.schoolA.noSenPupilId;
+    const before = await client.get('/register');
+    assert.doesNotMatch(before.body, /Shah, Priya/);
     await client.get(`/pupils/${pupilId}/sen/change?intent=add-support`);
     const saved = await client.post(`/pupils/${pupilId}/sen/change`, {
       intent: 'add-support',
@@ -91,6 +93,10 @@ describeEachDialect('the SEN register over HTTP', (getDatabase) => {
       reason: 'Assessment by the specialist teacher',
     });
     assert.equal(saved.statusCode, 302, saved.body.slice(0, 500));
+    // The register page was rendered before the change: it must not be served from before it.
+    const after = await client.get('/register');
+    assert.match(after.body, /Shah, Priya/);
+    assert.match(after.body, /3 pupils/);
     const history = await client.get(`/pupils/${pupilId}/sen`);
     assert.match(history.body, /Added to SEN support/);
     assert.match(history.body, /Assessment by the specialist teacher/);

@@ -117,12 +117,13 @@ export async function listYearGroups(db: Db, scope: SchoolScope) {
   return rows.map((row) => Number(row.year_group));
 }
 
-export async function listGroups(db: Db, scope: SchoolScope) {
+/** Registration groups (forms and classes): the groups a register is filtered by. */
+export async function listRegistrationGroups(db: Db, scope: SchoolScope) {
   return db
     .selectFrom('teaching_groups')
     .select(['id', 'name', 'kind', 'subject', 'year_group'])
     .where('school_id', '=', scope.schoolId)
-    .orderBy('kind')
+    .where('kind', '=', 'registration')
     .orderBy('name')
     .execute();
 }
@@ -469,4 +470,18 @@ export async function listPupilNames(db: Db, scope: SchoolScope, pupilIds: strin
     .where('school_id', '=', scope.schoolId)
     .where('id', 'in', pupilIds)
     .execute();
+}
+
+/** What the register shows has changed: rendered register pages for this school are stale. */
+export async function bumpRegisterVersion(db: DbOrTransaction, scope: SchoolScope) {
+  await db
+    .updateTable('schools')
+    .set((eb) => ({ register_version: eb('register_version', '+', 1) }))
+    .where('id', '=', scope.schoolId)
+    .execute();
+}
+
+export async function registerVersion(db: Db, scope: SchoolScope): Promise<number> {
+  const row = await db.selectFrom('schools').select('register_version').where('id', '=', scope.schoolId).executeTakeFirst();
+  return Number(row?.register_version ?? 0);
 }

@@ -3,7 +3,8 @@ import type { AppContext } from '../../platform/context.ts';
 import { schoolToday } from '../../platform/dates.ts';
 import { ValidationError } from '../../platform/errors.ts';
 import { authorisePupil, errorView, formField, requestIp, requireActor, setFlash } from '../../platform/web.ts';
-import { BROAD_AREAS, NEED_CODES, NEEDS, PROVISION_LABELS } from './census.ts';
+import { BROAD_AREAS, NEED_CODES, NEEDS, PROVISION_LABELS, yearGroupLabel } from './census.ts';
+import { VersionedCache } from '../../platform/versioned-cache.ts';
 import * as register from './service.ts';
 
 type PupilParams = { pupilId: string };
@@ -33,28 +34,39 @@ function readDateInput(body: unknown, name: string): string {
 }
 
 export async function registerRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  // Rendered register content, reused until the school's register version changes (ADR 7).
+  const registerContent = new VersionedCache<{ html: string; shown: number; matching: number }>(200);
+
   app.get('/register', { config: { permission: 'register.view' } }, async (request, reply) => {
     const actor = requireActor(request);
     const query = register.parseRegisterQuery(request.query as Record<string, unknown>);
-    const result = await register.getRegister(ctx, actor, query, requestIp(request));
-    const link = (changes: Partial<register.RegisterQuery>) => `/register?${register.registerQueryString(query, changes)}`;
-    return reply.render('features/register/views/register.njk', {
-      pageTitle: 'SEN register',
-      query,
-      result,
-      link,
-      // The register has its own search box; the header one would repeat it.
-      staffSearch: false,
-      queryString: register.registerQueryString(query, { page: 1 }),
-      options: {
-        provisions: (['K', 'E', 'N', 'A', 'P', 'S'] as const).map((code) => ({ value: code, text: PROVISION_LABELS[code], checked: query.provisions.includes(code) })),
-        needs: NEED_CODES.map((code) => ({ value: code, text: `${NEEDS[code].label} (${code})`, checked: query.needs.includes(code) })),
-        areas: BROAD_AREAS.map((area) => ({ value: area, text: area, checked: query.areas.includes(area) })),
-        years: result.yearGroups.map((year) => ({ value: String(year), checked: query.years.includes(year) })),
-        flags: Object.entries(register.FLAG_LABELS).map(([value, text]) => ({ value, text, checked: (query.flags as string[]).includes(value) })),
-        groups: result.groups,
-      },
-    });
+    const queryString = register.registerQueryString(query);
+    const version = await register.getRegisterVersion(ctx, actor);
+    const key = `${actor.schoolId}:${version}:${actor.role}:${queryString}`;
+    let content = registerContent.get(key);
+    if (!content) {
+      const result = await register.getRegister(ctx, actor, query);
+      const link = (changes: Partial<register.RegisterQuery>) => `/register?${register.registerQueryString(query, changes)}`;
+      const html = reply.renderFragment('features/register/views/register-content.njk', {
+        query,
+        result,
+        link,
+        queryString: register.registerQueryString(query, { page: 1 }),
+        options: {
+          provisions: (['K', 'E', 'N', 'A', 'P', 'S'] as const).map((code) => ({ value: code, text: PROVISION_LABELS[code], checked: query.provisions.includes(code) })),
+          needs: NEED_CODES.map((code) => ({ value: code, text: `${NEEDS[code].label} (${code})`, checked: query.needs.includes(code) })),
+          areas: BROAD_AREAS.map((area) => ({ value: area, text: area, checked: query.areas.includes(area) })),
+          years: result.yearGroups.map((year) => ({ value: String(year), text: yearGroupLabel(year), checked: query.years.includes(year) })),
+          flags: Object.entries(register.FLAG_LABELS).map(([value, text]) => ({ value, text, checked: (query.flags as string[]).includes(value) })),
+          groups: result.groups,
+        },
+      });
+      content = { html, shown: result.pupils.length, matching: result.counts.total };
+      registerContent.set(key, content);
+    }
+    register.recordRegisterViewed(ctx, actor, query, { shown: content.shown, matching: content.matching }, requestIp(request));
+    // The register has its own search box; the header one would repeat it.
+    return reply.render('features/register/views/register.njk', { pageTitle: 'SEN register', contentHtml: content.html, staffSearch: false });
   });
 
   app.get('/register/export.csv', { config: { permission: 'register.export' } }, async (request, reply) => {

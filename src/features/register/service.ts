@@ -148,13 +148,30 @@ export function summariseCounts(cells: Array<{ provision: string; primaryNeed: s
   };
 }
 
-export async function getRegister(ctx: AppContext, actor: Actor, query: RegisterQuery, ip: string) {
+/** The version of what the register shows for this school: changes with every write to it. */
+export function getRegisterVersion(ctx: AppContext, actor: Actor): Promise<number> {
+  return repository.registerVersion(ctx.db, schoolScope(actor.schoolId));
+}
+
+export function recordRegisterViewed(ctx: AppContext, actor: Actor, query: RegisterQuery, figures: { shown: number; matching: number }, ip: string): void {
+  ctx.audit.recordRead({
+    schoolId: actor.schoolId,
+    action: 'register.viewed',
+    actorUserId: actor.userId,
+    actorLabel: actor.displayName,
+    detail: { query: registerQueryString(query), ...figures },
+    ip,
+  });
+}
+
+/** One page of the register with its headline counts. The caller records the view (recordRegisterViewed). */
+export async function getRegister(ctx: AppContext, actor: Actor, query: RegisterQuery) {
   const scope = schoolScope(actor.schoolId);
   const filters = toFilters(query);
   const [cells, yearGroups, groups] = await Promise.all([
     repository.registerCountCells(ctx.db, scope, filters),
     repository.listYearGroups(ctx.db, scope),
-    repository.listGroups(ctx.db, scope),
+    repository.listRegistrationGroups(ctx.db, scope),
   ]);
   const counts = summariseCounts(cells);
   const pageCount = Math.max(1, Math.ceil(counts.total / REGISTER_PAGE_SIZE));
@@ -162,14 +179,6 @@ export async function getRegister(ctx: AppContext, actor: Actor, query: Register
   const pupils = await repository.listRegisterPage(ctx.db, scope, filters, query.sort, query.order, {
     limit: REGISTER_PAGE_SIZE,
     offset: (page - 1) * REGISTER_PAGE_SIZE,
-  });
-  ctx.audit.recordRead({
-    schoolId: actor.schoolId,
-    action: 'register.viewed',
-    actorUserId: actor.userId,
-    actorLabel: actor.displayName,
-    detail: { query: registerQueryString(query), shown: pupils.length, matching: counts.total },
-    ip,
   });
   return { pupils, counts, page, pageCount, yearGroups, groups };
 }
@@ -291,7 +300,7 @@ export async function getPupilOverview(ctx: AppContext, actor: Actor, pupilId: s
     repository.listGroupsOfPupil(ctx.db, scope, pupilId),
     repository.listContacts(ctx.db, scope, [pupilId]),
   ]);
-  return { ...summary, needs: needs.map(needView), groups, contacts };
+  return { ...summary, needs: needs.map(needView), groups, contacts: visibleContacts(actor, contacts) };
 }
 
 export async function getPupilSenHistory(ctx: AppContext, actor: Actor, pupilId: string, ip: string) {
@@ -311,13 +320,16 @@ export async function getPupilSenHistory(ctx: AppContext, actor: Actor, pupilId:
   };
 }
 
+/** A parent sees only the contacts with parental responsibility, not, say, a childminder's number. */
+export function visibleContacts<T extends { parental_responsibility: number }>(actor: Actor, contacts: T[]): T[] {
+  return actor.role === 'parent' ? contacts.filter((contact) => contact.parental_responsibility === 1) : contacts;
+}
+
 export async function getPupilContacts(ctx: AppContext, actor: Actor, pupilId: string, ip: string) {
   const scope = schoolScope(actor.schoolId);
   const summary = await getPupilSummary(ctx, actor, pupilId, ip, 'contacts');
   const contacts = await repository.listContacts(ctx.db, scope, [pupilId]);
-  // A parent sees their own details and those of others with parental responsibility only.
-  const visible = actor.role === 'parent' ? contacts.filter((contact) => contact.parental_responsibility === 1) : contacts;
-  return { ...summary, contacts: visible };
+  return { ...summary, contacts: visibleContacts(actor, contacts) };
 }
 
 // Changing SEN status ---------------------------------------------------------------------------
@@ -500,6 +512,7 @@ export async function changeSenStatus(ctx: AppContext, actor: Actor, pupilId: st
       { provision: input.provision, needs, effectiveDate: input.effectiveDate, reason: input.reason.trim() },
       { source: 'manual', recordedBy: actor.userId, now },
     );
+    await repository.bumpRegisterVersion(trx, scope);
     await ctx.audit.record(trx, {
       schoolId: actor.schoolId,
       action: 'pupil.sen.changed',
@@ -788,7 +801,10 @@ export async function applyImportedPupils(
       at: now,
     });
   }
-  if (events.length) await ctx.audit.record(trx, ...events);
+  if (events.length) {
+    await repository.bumpRegisterVersion(trx, scope);
+    await ctx.audit.record(trx, ...events);
+  }
   return { created, updated, unchanged };
 }
 

@@ -41,7 +41,7 @@ export async function listMemberships(db: Db, userId: string) {
   return db
     .selectFrom('memberships')
     .innerJoin('schools', 'schools.id', 'memberships.school_id')
-    .select(['memberships.school_id as schoolId', 'memberships.role', 'schools.name as schoolName'])
+    .select(['memberships.school_id as schoolId', 'memberships.role', 'memberships.created_at as createdAt', 'schools.name as schoolName'])
     .where('memberships.user_id', '=', userId)
     .orderBy('schools.name')
     .execute();
@@ -231,13 +231,14 @@ export async function listApiTokens(db: Db, userId: string) {
     .execute();
 }
 
-export async function revokeApiToken(db: DbOrTransaction, userId: string, tokenId: string, at: string) {
-  const result = await db
+export async function revokeApiToken(db: DbOrTransaction, userId: string, tokenId: string, at: string): Promise<string | undefined> {
+  const row = await db
     .updateTable('api_tokens')
     .set({ revoked_at: at })
     .where('id', '=', tokenId)
     .where('user_id', '=', userId)
     .where('revoked_at', 'is', null)
+    .returning('school_id')
     .executeTakeFirst();
-  return Number(result.numUpdatedRows) > 0;
+  return row?.school_id;
 }

@@ -47,7 +47,8 @@ export async function signIn(
     return { ok: false, reason: 'invalid' };
   }
   const memberships = await repository.listMemberships(ctx.db, user.id);
-  const first = memberships[0];
+  // Start in the school the person was first given a role in (their main school), not the first by name.
+  const first = [...memberships].sort((a, b) => a.createdAt.localeCompare(b.createdAt))[0];
   if (!first) return { ok: false, reason: 'no-school' };
   await repository.clearLoginFailures(ctx.db, email);
   const sessionToken = randomToken();
@@ -218,11 +219,12 @@ export async function createApiToken(
 
 export async function revokeApiToken(ctx: AppContext, actor: Actor, tokenId: string): Promise<boolean> {
   return ctx.db.transaction().execute(async (trx) => {
-    const revoked = await repository.revokeApiToken(trx, actor.userId, tokenId, new Date().toISOString());
-    if (revoked) {
-      await ctx.audit.record(trx, { schoolId: actor.schoolId, action: 'api-token.revoked', actorUserId: actor.userId, actorLabel: actor.displayName, detail: { tokenId } });
+    // The token's own school holds the event, whichever school the person is working in now.
+    const schoolId = await repository.revokeApiToken(trx, actor.userId, tokenId, new Date().toISOString());
+    if (schoolId) {
+      await ctx.audit.record(trx, { schoolId, action: 'api-token.revoked', actorUserId: actor.userId, actorLabel: actor.displayName, detail: { tokenId } });
     }
-    return revoked;
+    return schoolId !== undefined;
   });
 }
 
