@@ -58,7 +58,7 @@ function readMappingFile(file: string): imports.MappingInput {
 
 function printPreview(io: CliIo, view: imports.BatchView, show: number, schoolName: string): void {
   const out = (line = '') => io.stdout(`${line}\n`);
-  for (const row of aboutFile(view)) if (row.key.text !== 'Uploaded') out(`${`${row.key.text}:`.padEnd(20)}${row.value.text}`);
+  for (const row of aboutFile(view)) if (row.key.text !== 'Uploaded' && row.key.text !== 'Columns') out(`${`${row.key.text}:`.padEnd(20)}${row.value.text}`);
   out(`${'Importing into:'.padEnd(20)}${schoolName}`);
   for (const warning of view.summary.warnings) out(`\nWarning: ${warning}`);
   const counts = view.summary.counts;
@@ -123,23 +123,27 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       if (error instanceof imports.ImportFileError) throw new CliError(`${path.basename(file)} was not imported: ${error.message}`);
       throw error;
     }
-    if (preview.status === 'uploaded') {
-      // No mapping given or saved for these headings: use the one suggested from the headings.
+    if (preview.summary.kind !== 'ctf') {
+      // A spreadsheet: show which column feeds each field. With no mapping given or saved for these
+      // headings, the one suggested from the headings is used.
       const form = await imports.getMappingForm(ctx, actor, preview.batchId);
-      io.stdout('Columns matched from their headings (save a mapping file with --mapping to choose them yourself):\n');
+      const source = mapping ? 'as given in the mapping file' : preview.summary.spreadsheet?.mappingRemembered ? 'as saved for these headings' : 'from their headings';
+      io.stdout(`Columns matched ${source}:\n`);
       for (const entry of imports.describeMapping(form.mapping, form.headers)) io.stdout(`  ${entry.key.padEnd(18)} ← "${entry.column}"\n`);
       io.stdout('\n');
-      try {
-        await imports.applyMapping(ctx, actor, preview.batchId, form.mapping);
-      } catch (error) {
-        await imports.discardImport(ctx, actor, preview.batchId);
-        if (error instanceof ValidationError) {
-          throw new UsageError(
-            `The columns could not all be matched from their headings:\n${error.errors.map((entry) => `  ${entry.message}`).join('\n')}\n` +
-              `The file's headings: ${form.headers.map((header) => `"${header}"`).join(', ')}.\nWrite a mapping file and pass it with --mapping.`,
-          );
+      if (preview.status === 'uploaded') {
+        try {
+          await imports.applyMapping(ctx, actor, preview.batchId, form.mapping);
+        } catch (error) {
+          await imports.discardImport(ctx, actor, preview.batchId);
+          if (error instanceof ValidationError) {
+            throw new UsageError(
+              `The columns could not all be matched from their headings:\n${error.errors.map((entry) => `  ${entry.message}`).join('\n')}\n` +
+                `The file's headings: ${form.headers.map((header) => `"${header}"`).join(', ')}.\nWrite a mapping file and pass it with --mapping.`,
+            );
+          }
+          throw error;
         }
-        throw error;
       }
     }
     const view = await imports.getImport(ctx, actor, preview.batchId, Math.max(show, 1));

@@ -42,6 +42,8 @@ export async function createTestDatabase(dialect: TestDialect): Promise<TestData
     const url = new URL(serverUrl);
     url.pathname = `/${name}`;
     const pool = new pg.Pool({ connectionString: url.toString(), max: 5 });
+    // An idle client told its database is being dropped must not become an uncaught error.
+    pool.on('error', () => undefined);
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     await migrateToLatest(db);
     return {
@@ -52,6 +54,12 @@ export async function createTestDatabase(dialect: TestDialect): Promise<TestData
         await db.destroy();
         const cleanup = new pg.Client({ connectionString: serverUrl });
         await cleanup.connect();
+        // Let the pool's backends finish leaving before the drop, which would otherwise cut them off.
+        for (let attempt = 0; attempt < 50; attempt++) {
+          const { rows } = await cleanup.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1', [name]);
+          if (rows[0].n === 0) break;
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
         await cleanup.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
         await cleanup.end();
       },

@@ -158,16 +158,13 @@ export async function importRoutes(app: FastifyInstance, ctx: AppContext): Promi
 
   app.post<{ Params: BatchParams }>('/imports/:batchId/confirm', { config: { permission: 'import.run' } }, async (request, reply) => {
     const { batchId } = request.params;
-    let result: imports.ImportResult;
     try {
-      result = await imports.confirmImport(ctx, importActor(request), batchId);
+      await imports.confirmImport(ctx, importActor(request), batchId);
     } catch (error) {
       if (error instanceof imports.ImportStateError) return renderStateProblem(reply, batchId, error.message);
       throw error;
     }
-    const parts = [`${result.created} new`, `${result.updated} updated`, `${result.unchanged} unchanged`];
-    if (result.skipped) parts.push(`${result.skipped} rejected and skipped`);
-    setFlash(ctx, request, reply, `Import complete: ${parts.join(', ')}`);
+    // The batch's page now shows the confirmation panel with what was imported.
     return reply.redirect(`/imports/${batchId}`, 303);
   });
 

@@ -101,6 +101,8 @@ export type MappingInput = Partial<Record<string, string | number>>;
 
 export const PREVIEW_LIST_LIMIT = 200;
 export const RECENT_BATCHES = 20;
+/** A register of tens of thousands of rows unpacks to tens of megabytes; far more is a zip bomb. */
+export const MAX_UNPACKED_XLSX_BYTES = 200 * 1024 * 1024;
 
 function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
@@ -287,7 +289,7 @@ export async function previewImport(
     if (kind === 'csv') {
       table = readCsv(decodeText(bytes, 'csv'));
     } else {
-      checkZipDirectory(bytes, { maxUnpackedBytes: Math.max(100 * 1024 * 1024, ctx.config.importMaxBytes * 10), maxEntries: 2000 });
+      checkZipDirectory(bytes, { maxUnpackedBytes: MAX_UNPACKED_XLSX_BYTES, maxEntries: 2000 });
       table = await readXlsx(bytes);
     }
     payload.table = table;
