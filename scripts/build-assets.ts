@@ -25,6 +25,7 @@ const copies: Array<[string, string]> = [
   ['node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js', 'govuk-frontend.min.js'],
   ['node_modules/@ministryofjustice/frontend/moj/moj-frontend.min.js', 'moj-frontend.min.js'],
   ['src/platform/assets/app.js', 'app.js'],
+  ['src/features/imports/assets/import-upload.js', 'import-upload.js'],
 ];
 for (const [from, to] of copies) fs.copyFileSync(path.join(root, from), path.join(out, to));
 fs.cpSync(path.join(root, 'node_modules/govuk-frontend/dist/govuk/assets/images'), path.join(out, 'govuk/images'), { recursive: true });

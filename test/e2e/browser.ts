@@ -49,12 +49,14 @@ export async function startJourney(): Promise<Journey> {
   const context = await browser.newContext({ baseURL: baseUrl });
   const page = await context.newPage();
   const problems: string[] = [];
-  // A form re-shown with errors answers 400 on purpose; only broken assets and scripts count here.
+  // A form re-shown with errors answers 400 on purpose (so does a refused upload sent by script);
+  // only broken assets and script errors count here.
   page.on('console', (message) => {
     if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) problems.push(message.text());
   });
   page.on('response', (response) => {
-    if (response.status() >= 400 && response.request().resourceType() !== 'document') problems.push(`${response.status()} for ${response.url()}`);
+    const kind = response.request().resourceType();
+    if (response.status() >= 400 && ['stylesheet', 'script', 'image', 'font'].includes(kind)) problems.push(`${response.status()} for ${response.url()}`);
   });
   page.on('pageerror', (error) => problems.push(error.message));
   return {
