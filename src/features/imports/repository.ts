@@ -98,3 +98,15 @@ export async function findSchoolByUrn(db: DbOrTransaction, urn: string) {
 export async function listSchools(db: DbOrTransaction) {
   return db.selectFrom('schools').select(['id', 'name', 'urn', 'laestab']).orderBy('name').execute();
 }
+
+/** Unconfirmed batches older than the cut-off lose their parsed pupils: children's data is not kept without a purpose. */
+export async function expireStaleBatches(db: DbOrTransaction, scope: SchoolScope, createdBefore: string): Promise<number> {
+  const result = await db
+    .updateTable('import_batches')
+    .set({ status: 'discarded', payload: null })
+    .where('school_id', '=', scope.schoolId)
+    .where('status', 'in', ['uploaded', 'previewed'])
+    .where('created_at', '<', createdBefore)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}

@@ -69,8 +69,13 @@ export async function importRoutes(app: FastifyInstance, ctx: AppContext): Promi
       // The multipart parser refuses an oversized file before the handler runs: say so plainly.
       errorHandler: async (error: FastifyError, request, reply) => {
         const code = error.code ?? '';
-        if (error.statusCode !== 413 && !code.startsWith('FST_FILES_LIMIT') && !code.startsWith('FST_PARTS_LIMIT')) throw error;
-        const message = code === 'FST_FILES_LIMIT' ? 'Choose one file at a time' : tooLargeMessage(ctx.config.importMaxBytes);
+        if (error.statusCode !== 413 && !['FST_FILES_LIMIT', 'FST_FIELDS_LIMIT', 'FST_PARTS_LIMIT'].includes(code)) throw error;
+        const message =
+          code === 'FST_FILES_LIMIT'
+            ? 'Choose one file at a time'
+            : code === 'FST_FIELDS_LIMIT' || code === 'FST_PARTS_LIMIT'
+              ? 'The form sent more fields than an upload has: go back to the imports page and choose the file again'
+              : tooLargeMessage(ctx.config.importMaxBytes);
         reply.code(413);
         if (wantsJson(request)) return reply.send({ errors: [{ text: message, href: '#file' }] });
         // Shown before the permission check has run: this page names no pupils and lists no imports.

@@ -453,7 +453,22 @@ export interface BatchListItem {
   result?: ImportResult;
 }
 
+/** How long an upload waits for someone to confirm it before its pupils' data is thrown away. */
+export const UNCONFIRMED_BATCH_DAYS = 14;
+
+async function expireStaleBatches(ctx: AppContext, actor: ImportActor): Promise<void> {
+  const scope = schoolScope(actor.schoolId);
+  const cutOff = new Date(Date.now() - UNCONFIRMED_BATCH_DAYS * 86_400_000).toISOString();
+  await ctx.db.transaction().execute(async (trx) => {
+    const expired = await repository.expireStaleBatches(trx, scope, cutOff);
+    if (expired > 0) {
+      await ctx.audit.record(trx, { schoolId: actor.schoolId, action: 'import.expired', actorLabel: 'SENCO Desk', detail: { batches: expired, olderThanDays: UNCONFIRMED_BATCH_DAYS } });
+    }
+  });
+}
+
 export async function listImports(ctx: AppContext, actor: ImportActor, limit = RECENT_BATCHES): Promise<BatchListItem[]> {
+  await expireStaleBatches(ctx, actor);
   const rows = await repository.listBatches(ctx.db, schoolScope(actor.schoolId), limit);
   return rows.map((row) => {
     const summary = summaryOf(row);

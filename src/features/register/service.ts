@@ -616,7 +616,7 @@ function contactsKey(contacts: ReadonlyArray<{ surname: string; forename?: strin
         contact.forename ?? '',
         contact.surname,
         contact.relationship ?? '',
-        contact.parentalResponsibility ?? contact.parental_responsibility === 1 ? 'PR' : '',
+        (contact.parentalResponsibility ?? contact.parental_responsibility === 1) ? 'PR' : '',
         contact.phone ?? '',
         contact.email ?? '',
       ].join('|'),
@@ -629,14 +629,18 @@ export async function matchImportedPupils(db: DbOrTransaction, scope: SchoolScop
   const all = await repository.listAllPupils(db, scope);
   const byUpn = new Map<string, ExistingPupil>();
   const byNameAndBirth = new Map<string, ExistingPupil>();
+  const nameAndBirth = (surname: string, forename: string, dateOfBirth: string) => `${surname.toLowerCase()}|${forename.toLowerCase()}|${dateOfBirth}`;
   for (const pupil of all) {
     if (pupil.upn) byUpn.set(pupil.upn, pupil);
-    byNameAndBirth.set(`${pupil.legal_surname.toLowerCase()}|${pupil.legal_forename.toLowerCase()}|${pupil.date_of_birth}`, pupil);
+    byNameAndBirth.set(nameAndBirth(pupil.legal_surname, pupil.legal_forename, pupil.date_of_birth), pupil);
   }
   const matched = records.map((record) => {
     if (record.upn && byUpn.has(record.upn)) return byUpn.get(record.upn);
     if (record.formerUpn && byUpn.has(record.formerUpn)) return byUpn.get(record.formerUpn);
-    if (!record.upn) return byNameAndBirth.get(`${record.legalSurname.toLowerCase()}|${record.legalForename.toLowerCase()}|${record.dateOfBirth}`);
+    const sameChild = byNameAndBirth.get(nameAndBirth(record.legalSurname, record.legalForename, record.dateOfBirth));
+    // By name and birth date only when one side has no UPN: a pupil first added from a spreadsheet
+    // without one gains it from a later CTF instead of becoming a second record.
+    if (sameChild && (!record.upn || !sameChild.upn)) return sameChild;
     return undefined;
   });
   const ids = matched.filter((pupil): pupil is ExistingPupil => Boolean(pupil)).map((pupil) => pupil.id);
