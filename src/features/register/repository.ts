@@ -485,3 +485,47 @@ export async function registerVersion(db: Db, scope: SchoolScope): Promise<numbe
   const row = await db.selectFrom('schools').select('register_version').where('id', '=', scope.schoolId).executeTakeFirst();
   return Number(row?.register_version ?? 0);
 }
+
+// Bulk writes for imports: many rows in few statements, sliced under the bind-parameter limits
+// (SQLite 32,766; PostgreSQL 65,535).
+async function insertSliced<T extends Record<string, unknown>>(rows: T[], insert: (slice: T[]) => Promise<unknown>) {
+  if (rows.length === 0) return;
+  const perRow = Object.keys(rows[0]!).length;
+  const size = Math.max(1, Math.floor(30_000 / perRow));
+  for (let start = 0; start < rows.length; start += size) await insert(rows.slice(start, start + size));
+}
+
+export async function insertPupils(db: DbOrTransaction, scope: SchoolScope, pupils: NewPupil[]) {
+  await insertSliced(
+    pupils.map((pupil) => ({ ...pupil, school_id: scope.schoolId })),
+    (slice) => db.insertInto('pupils').values(slice).execute(),
+  );
+}
+
+export async function insertProvisionPeriods(db: DbOrTransaction, scope: SchoolScope, periods: Array<Omit<Database['sen_provision_periods'], 'school_id'>>) {
+  await insertSliced(
+    periods.map((period) => ({ ...period, school_id: scope.schoolId })),
+    (slice) => db.insertInto('sen_provision_periods').values(slice).execute(),
+  );
+}
+
+export async function insertNeedPeriodRows(db: DbOrTransaction, scope: SchoolScope, periods: Array<Omit<Database['sen_need_periods'], 'school_id'>>) {
+  await insertSliced(
+    periods.map((period) => ({ ...period, school_id: scope.schoolId })),
+    (slice) => db.insertInto('sen_need_periods').values(slice).execute(),
+  );
+}
+
+export async function insertSenChanges(db: DbOrTransaction, scope: SchoolScope, changes: Array<Omit<Database['sen_changes'], 'school_id'>>) {
+  await insertSliced(
+    changes.map((change) => ({ ...change, school_id: scope.schoolId })),
+    (slice) => db.insertInto('sen_changes').values(slice).execute(),
+  );
+}
+
+export async function insertContacts(db: DbOrTransaction, scope: SchoolScope, contacts: Array<Omit<Database['contacts'], 'school_id'>>) {
+  await insertSliced(
+    contacts.map((contact) => ({ ...contact, school_id: scope.schoolId })),
+    (slice) => db.insertInto('contacts').values(slice).execute(),
+  );
+}

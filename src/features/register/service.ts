@@ -701,6 +701,36 @@ function pupilColumns(record: PupilRecordInput): Partial<PupilsTable> {
  * Applies matched import records inside the caller's transaction. SEN changes become history with
  * the import as their source; unchanged records are left alone, so importing a file twice changes nothing.
  */
+/** Every pupil column, empty: rows inserted together must name the same columns. */
+const EMPTY_PUPIL: Omit<PupilsTable, 'school_id' | 'id' | 'legal_surname' | 'legal_forename' | 'date_of_birth' | 'search_text' | 'created_at' | 'updated_at'> = {
+  upn: null, former_upn: null, uln: null, uci: null, middle_names: null, preferred_surname: null, preferred_forename: null,
+  sex: null, year_group: null, registration_group: null, ethnicity: null, first_language: null,
+  fsm: 0, pupil_premium: 0, eal: 0, looked_after: 0, care_authority: null, medical_flag: 0, enrol_status: null,
+  on_roll: 1, address: null, sen_provision: 'N', sen_since: null, primary_need: null, secondary_need: null,
+};
+
+function contactRows(pupilId: string, contacts: ContactInput[]) {
+  return contacts.map((contact) => ({
+    id: newId(),
+    pupil_id: pupilId,
+    contact_order: contact.order,
+    title: contact.title ?? null,
+    forename: contact.forename ?? null,
+    surname: contact.surname,
+    relationship: contact.relationship ?? null,
+    parental_responsibility: contact.parentalResponsibility ? 1 : 0,
+    phone: contact.phone ?? null,
+    email: contact.email ?? null,
+    user_id: null,
+  }));
+}
+
+/**
+ * Applies matched import records inside the caller's transaction. SEN changes become history with
+ * the import as their source; unchanged records are left alone, so importing a file twice changes
+ * nothing. New pupils are written in bulk (a whole roll is thousands of them); pupils already on the
+ * register go through the same history rules as a change made by hand.
+ */
 export async function applyImportedPupils(
   ctx: AppContext,
   trx: DbOrTransaction,
@@ -710,10 +740,14 @@ export async function applyImportedPupils(
 ): Promise<{ created: number; updated: number; unchanged: number }> {
   const now = new Date().toISOString();
   const today = schoolToday();
-  let created = 0;
   let updated = 0;
   let unchanged = 0;
   const events = [];
+  const newPupils: repository.NewPupil[] = [];
+  const newChanges: Parameters<typeof repository.insertSenChanges>[2] = [];
+  const newProvisionPeriods: Parameters<typeof repository.insertProvisionPeriods>[2] = [];
+  const newNeedPeriods: Parameters<typeof repository.insertNeedPeriodRows>[2] = [];
+  const newContacts: Parameters<typeof repository.insertContacts>[2] = [];
   for (const match of matches) {
     const diff = diffImportedPupil(match);
     if (diff.outcome === 'unchanged') {
@@ -721,47 +755,64 @@ export async function applyImportedPupils(
       continue;
     }
     const { record } = match;
-    let pupilId = match.existing?.id;
-    let before: CurrentStatus;
     if (!match.existing) {
-      pupilId = newId();
+      const pupilId = newId();
       const columns = pupilColumns(record);
-      await repository.insertPupil(trx, scope, {
-        ...(columns as PupilsTable),
+      const pupil: repository.NewPupil = {
+        ...EMPTY_PUPIL,
+        ...(columns as Partial<PupilsTable>),
         id: pupilId,
-        fsm: Number(columns.fsm ?? 0),
-        pupil_premium: Number(columns.pupil_premium ?? 0),
-        eal: Number(columns.eal ?? 0),
-        looked_after: Number(columns.looked_after ?? 0),
-        medical_flag: Number(columns.medical_flag ?? 0),
-        on_roll: 1,
-        sen_provision: 'N',
-        sen_since: null,
-        primary_need: null,
-        secondary_need: null,
+        legal_surname: record.legalSurname,
+        legal_forename: record.legalForename,
+        date_of_birth: record.dateOfBirth,
         search_text: pupilSearchText(record),
         created_at: now,
         updated_at: now,
-      } as repository.NewPupil);
-      before = { provision: 'N', needs: [], provisionSince: null, needsSince: null };
-      created += 1;
-    } else {
-      const merged = { ...match.existing, ...pupilColumns(record) };
-      await repository.updatePupil(trx, scope, match.existing.id, {
-        ...pupilColumns(record),
-        search_text: pupilSearchText({
-          legalForename: merged.legal_forename,
-          legalSurname: merged.legal_surname,
-          middleNames: merged.middle_names,
-          preferredForename: merged.preferred_forename,
-          preferredSurname: merged.preferred_surname,
-          upn: merged.upn,
-        }),
-        updated_at: now,
+      };
+      if (record.sen && (record.sen.provision !== 'N' || record.sen.needs.length > 0)) {
+        const needs = record.sen.provision === 'N' ? [] : [...record.sen.needs].sort((a, b) => a.rank - b.rank);
+        const start = record.sen.startDate && record.sen.startDate <= today ? record.sen.startDate : today;
+        const changeId = newId();
+        newChanges.push({
+          id: changeId, pupil_id: pupilId, kind: senChangeKind('N', record.sen.provision, needs.length > 0), effective_date: start,
+          reason: meta.reason, provision_before: 'N', provision_after: record.sen.provision, needs_before: '[]', needs_after: JSON.stringify(needs),
+          source: meta.source, recorded_by: meta.actorUserId, recorded_at: now,
+        });
+        newProvisionPeriods.push({ id: newId(), pupil_id: pupilId, provision: record.sen.provision, start_date: start, end_date: null, change_id: changeId });
+        for (const entry of needs) {
+          newNeedPeriods.push({ id: newId(), pupil_id: pupilId, need: entry.need, rank: entry.rank, start_date: start, end_date: null, change_id: changeId });
+        }
+        Object.assign(pupil, {
+          sen_provision: record.sen.provision,
+          sen_since: start,
+          primary_need: needs[0]?.need ?? null,
+          secondary_need: needs[1]?.need ?? null,
+        });
+      }
+      newPupils.push(pupil);
+      if (record.contacts) newContacts.push(...contactRows(pupilId, record.contacts));
+      events.push({
+        schoolId: scope.schoolId, action: 'pupil.created-by-import', pupilId, actorUserId: meta.actorUserId, actorLabel: meta.actorLabel,
+        detail: { source: meta.source, changes: diff.changes }, ip: meta.ip, at: now,
       });
-      before = await currentStatus(trx, scope, match.existing);
-      updated += 1;
+      continue;
     }
+    const pupilId = match.existing.id;
+    const merged = { ...match.existing, ...pupilColumns(record) };
+    await repository.updatePupil(trx, scope, pupilId, {
+      ...pupilColumns(record),
+      search_text: pupilSearchText({
+        legalForename: merged.legal_forename,
+        legalSurname: merged.legal_surname,
+        middleNames: merged.middle_names,
+        preferredForename: merged.preferred_forename,
+        preferredSurname: merged.preferred_surname,
+        upn: merged.upn,
+      }),
+      updated_at: now,
+    });
+    const before = await currentStatus(trx, scope, match.existing);
+    updated += 1;
     if (record.sen && (record.sen.provision !== before.provision || !sameNeeds(record.sen.needs, before.needs))) {
       // The file's start date is used when it keeps history in order; otherwise the import date.
       const latest = [before.provisionSince, before.needsSince].filter((value): value is string => Boolean(value)).sort().at(-1);
@@ -769,47 +820,28 @@ export async function applyImportedPupils(
       await writeSenStatus(
         trx,
         scope,
-        pupilId!,
+        pupilId,
         before,
         { provision: record.sen.provision, needs: record.sen.provision === 'N' ? [] : record.sen.needs, effectiveDate: start, reason: meta.reason },
         { source: meta.source, recordedBy: meta.actorUserId, now },
       );
     }
-    if (record.contacts) {
-      await repository.replaceContacts(
-        trx,
-        scope,
-        pupilId!,
-        record.contacts.map((contact) => ({
-          id: newId(),
-          contact_order: contact.order,
-          title: contact.title ?? null,
-          forename: contact.forename ?? null,
-          surname: contact.surname,
-          relationship: contact.relationship ?? null,
-          parental_responsibility: contact.parentalResponsibility ? 1 : 0,
-          phone: contact.phone ?? null,
-          email: contact.email ?? null,
-          user_id: null,
-        })),
-      );
-    }
+    if (record.contacts) await repository.replaceContacts(trx, scope, pupilId, contactRows(pupilId, record.contacts));
     events.push({
-      schoolId: scope.schoolId,
-      action: match.existing ? 'pupil.updated-by-import' : 'pupil.created-by-import',
-      pupilId: pupilId!,
-      actorUserId: meta.actorUserId,
-      actorLabel: meta.actorLabel,
-      detail: { source: meta.source, changes: diff.changes },
-      ip: meta.ip,
-      at: now,
+      schoolId: scope.schoolId, action: 'pupil.updated-by-import', pupilId, actorUserId: meta.actorUserId, actorLabel: meta.actorLabel,
+      detail: { source: meta.source, changes: diff.changes }, ip: meta.ip, at: now,
     });
   }
+  await repository.insertPupils(trx, scope, newPupils);
+  await repository.insertSenChanges(trx, scope, newChanges);
+  await repository.insertProvisionPeriods(trx, scope, newProvisionPeriods);
+  await repository.insertNeedPeriodRows(trx, scope, newNeedPeriods);
+  await repository.insertContacts(trx, scope, newContacts);
   if (events.length) {
     await repository.bumpRegisterVersion(trx, scope);
     await ctx.audit.record(trx, ...events);
   }
-  return { created, updated, unchanged };
+  return { created: newPupils.length, updated, unchanged };
 }
 
 // Views for other roles -------------------------------------------------------------------------
