@@ -27,6 +27,11 @@ declare module 'fastify' {
     render(template: string, data?: Record<string, unknown>): FastifyReply;
     /** Renders a template that does not extend the layout, to a string (for caching a page's content). */
     renderFragment(template: string, data?: Record<string, unknown>): string;
+    /**
+     * Renders a page whose template places `contentHtml` (unescaped) in the layout, with ready-made
+     * bytes as that content: the layout is rendered per request, the content is only copied.
+     */
+    renderAround(template: string, data: Record<string, unknown>, content: Buffer): FastifyReply;
   }
   interface FastifyInstance {
     /** Every route with the permission it declared: the authorisation test walks this list. */
@@ -177,26 +182,39 @@ export function registerWebPlatform(app: FastifyInstance, ctx: AppContext, views
     for (const method of [route.method].flat()) app.routeCatalogue.push({ method, url: route.url, permission });
   });
 
-  app.decorateReply('render', function render(this: FastifyReply, template: string, data: Record<string, unknown> = {}) {
-    const request = this.request;
+  const pageContext = (reply: FastifyReply, data: Record<string, unknown>) => {
+    const request = reply.request;
     const actor = request.actor;
     const flash = request.cookies[FLASH_COOKIE];
-    if (flash) this.clearCookie(FLASH_COOKIE, { path: '/' });
-    const html = views.render(template, {
+    if (flash) reply.clearCookie(FLASH_COOKIE, { path: '/' });
+    return {
       actor,
       session: request.session,
       schoolName: request.session?.schoolName,
       memberships: { length: request.session?.membershipCount ?? 0 },
       csrfToken: request.session?.csrfToken ?? request.anonymousCsrf,
-      cspNonce: (this as unknown as { cspNonce?: { script: string } }).cspNonce?.script,
+      cspNonce: (reply as unknown as { cspNonce?: { script: string } }).cspNonce?.script,
       navigation: actor ? navigationFor(actor.role, request.url) : undefined,
       staffSearch: actor ? roleMay(actor.role, 'register.view') : false,
       may: (action: Action) => (actor ? roleMay(actor.role, action) : false),
       flash: flash ? decodeURIComponent(flash) : undefined,
       currentUrl: request.url,
       ...data,
-    });
+    };
+  };
+
+  app.decorateReply('render', function render(this: FastifyReply, template: string, data: Record<string, unknown> = {}) {
+    const html = views.render(template, pageContext(this, data));
     return this.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(html);
+  });
+
+  const CONTENT_MARKER = '<!--senco-desk:content-->';
+  app.decorateReply('renderAround', function renderAround(this: FastifyReply, template: string, data: Record<string, unknown>, content: Buffer) {
+    const html = views.render(template, pageContext(this, { ...data, contentHtml: CONTENT_MARKER }));
+    const at = html.indexOf(CONTENT_MARKER);
+    if (at === -1) throw new Error(`${template} does not place contentHtml`);
+    const body = Buffer.concat([Buffer.from(html.slice(0, at)), content, Buffer.from(html.slice(at + CONTENT_MARKER.length))]);
+    return this.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(body);
   });
 
   app.decorateReply('renderFragment', function renderFragment(this: FastifyReply, template: string, data: Record<string, unknown> = {}) {

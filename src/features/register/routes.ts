@@ -35,13 +35,14 @@ function readDateInput(body: unknown, name: string): string {
 
 export async function registerRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   // Rendered register content, reused until the school's register version changes (ADR 7).
-  const registerContent = new VersionedCache<{ html: string; shown: number; matching: number }>(200);
+  const registerContent = new VersionedCache<{ html: Buffer; shown: number; matching: number }>(200);
 
   app.get('/register', { config: { permission: 'register.view' } }, async (request, reply) => {
     const actor = requireActor(request);
     const query = register.parseRegisterQuery(request.query as Record<string, unknown>);
     const queryString = register.registerQueryString(query);
-    const version = await register.getRegisterVersion(ctx, actor);
+    // Web requests have the version from the session's query; the service reads it otherwise.
+    const version = request.session?.registerVersion ?? (await register.getRegisterVersion(ctx, actor));
     const key = `${actor.schoolId}:${version}:${actor.role}:${queryString}`;
     let content = registerContent.get(key);
     if (!content) {
@@ -61,12 +62,12 @@ export async function registerRoutes(app: FastifyInstance, ctx: AppContext): Pro
           groups: result.groups,
         },
       });
-      content = { html, shown: result.pupils.length, matching: result.counts.total };
+      content = { html: Buffer.from(html), shown: result.pupils.length, matching: result.counts.total };
       registerContent.set(key, content);
     }
     register.recordRegisterViewed(ctx, actor, query, { shown: content.shown, matching: content.matching }, requestIp(request));
     // The register has its own search box; the header one would repeat it.
-    return reply.render('features/register/views/register.njk', { pageTitle: 'SEN register', contentHtml: content.html, staffSearch: false });
+    return reply.renderAround('features/register/views/register.njk', { pageTitle: 'SEN register', staffSearch: false }, content.html);
   });
 
   app.get('/register/export.csv', { config: { permission: 'register.export' } }, async (request, reply) => {

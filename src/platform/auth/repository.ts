@@ -1,3 +1,4 @@
+import type { CompiledQuery } from 'kysely';
 import type { Db, DbOrTransaction } from '../../db/database.ts';
 
 export async function findUserByEmail(db: Db, email: string) {
@@ -66,8 +67,7 @@ export async function insertSession(
     .execute();
 }
 
-/** The session, its user and the role in the session's current school, in one query. */
-export async function findSession(db: Db, sessionId: string) {
+function sessionQuery(db: Db, sessionId: string) {
   return db
     .selectFrom('sessions')
     .innerJoin('users', 'users.id', 'sessions.user_id')
@@ -82,6 +82,7 @@ export async function findSession(db: Db, sessionId: string) {
         .whereRef('all_memberships.user_id', '=', 'sessions.user_id')
         .as('membershipCount'),
       'schools.name as schoolName',
+      'schools.register_version as registerVersion',
       'sessions.id',
       'sessions.user_id as userId',
       'sessions.school_id as schoolId',
@@ -92,8 +93,24 @@ export async function findSession(db: Db, sessionId: string) {
       'users.disabled_at as disabledAt',
       'memberships.role',
     ])
-    .where('sessions.id', '=', sessionId)
-    .executeTakeFirst();
+    .where('sessions.id', '=', sessionId);
+}
+
+type SessionRow = NonNullable<Awaited<ReturnType<ReturnType<typeof sessionQuery>['executeTakeFirst']>>>;
+
+// Every request runs this query: compile it once per database and bind only the session id.
+const compiledSessionQueries = new WeakMap<Db, CompiledQuery<SessionRow>>();
+
+/** The session, its user and the role in the session's current school, in one query. */
+export async function findSession(db: Db, sessionId: string): Promise<SessionRow | undefined> {
+  let compiled = compiledSessionQueries.get(db);
+  if (!compiled) {
+    compiled = sessionQuery(db, '').compile();
+    if (compiled.parameters.length !== 1) throw new Error('the session query must bind exactly one parameter');
+    compiledSessionQueries.set(db, compiled);
+  }
+  const result = await db.executeQuery<SessionRow>({ ...compiled, parameters: [sessionId] });
+  return result.rows[0];
 }
 
 export async function setSessionSchool(db: Db, sessionId: string, schoolId: string) {

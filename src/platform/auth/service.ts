@@ -80,6 +80,8 @@ export interface SessionInfo {
   email: string;
   schoolName: string | null;
   membershipCount: number;
+  /** The current school's register version (ADR 7), read with the session to save a query. */
+  registerVersion: number;
 }
 
 async function withRelationships(ctx: AppContext, actor: Actor): Promise<Actor> {
@@ -101,6 +103,7 @@ export async function resumeSession(ctx: AppContext, sessionToken: string): Prom
     email: row.email,
     schoolName: row.schoolName,
     membershipCount: Number(row.membershipCount ?? 0),
+    registerVersion: Number(row.registerVersion ?? 0),
   };
   if (!row.schoolId || !row.role || !isRole(row.role)) return { session };
   const actor = await withRelationships(ctx, {
