@@ -28,6 +28,13 @@ const copies: Array<[string, string]> = [
   ['src/features/imports/assets/import-upload.js', 'import-upload.js'],
 ];
 for (const [from, to] of copies) fs.copyFileSync(path.join(root, from), path.join(out, to));
-fs.cpSync(path.join(root, 'node_modules/govuk-frontend/dist/govuk/assets/images'), path.join(out, 'govuk/images'), { recursive: true });
-fs.cpSync(path.join(root, 'node_modules/@ministryofjustice/frontend/moj/assets'), path.join(out, 'moj'), { recursive: true });
+// MOJ component icons, where the stylesheet looks for them. GOV.UK's images (the crown and crest)
+// belong to GOV.UK and are not shipped; our favicon is our own.
+fs.rmSync(path.join(out, 'govuk'), { recursive: true, force: true });
+fs.rmSync(path.join(out, 'moj'), { recursive: true, force: true });
+fs.cpSync(path.join(root, 'node_modules/@ministryofjustice/frontend/moj/assets/images'), path.join(out, 'images'), {
+  recursive: true,
+  filter: (source) => !/crown|crest/i.test(path.basename(source)),
+});
+fs.copyFileSync(path.join(root, 'src/platform/assets/favicon.svg'), path.join(out, 'favicon.svg'));
 console.log(`assets built in ${path.relative(root, out)} (app.css ${Math.round(result.css.length / 1024)} KiB)`);

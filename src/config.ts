@@ -15,7 +15,7 @@ const environmentSchema = z.object({
   SECURE_COOKIES: z
     .enum(['true', 'false', 'auto'])
     .default('auto')
-    .describe('auto: Secure cookies unless the app is served on localhost over plain HTTP'),
+    .describe('auto: Secure cookies when the request came over HTTPS (behind a proxy, with TRUST_PROXY=true)'),
   TRUST_PROXY: z.enum(['true', 'false']).default('false'),
   SESSION_HOURS: z.coerce.number().positive().default(8),
   IMPORT_MAX_BYTES: z.coerce.number().int().positive().default(50 * 1024 * 1024),

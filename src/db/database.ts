@@ -60,8 +60,10 @@ class NodeSqliteDatabase {
 }
 
 export function openSqlite(filePath: string): AppDatabase {
-  if (filePath !== ':memory:') fs.mkdirSync(path.dirname(filePath), { recursive: true });
+  // Children's records: the folder and file are for the app's own user only.
+  if (filePath !== ':memory:') fs.mkdirSync(path.dirname(filePath), { recursive: true, mode: 0o700 });
   const sqlite = new DatabaseSync(filePath, { enableForeignKeyConstraints: true });
+  if (filePath !== ':memory:') fs.chmodSync(filePath, 0o600);
   sqlite.exec('PRAGMA journal_mode = WAL');
   // synchronous=FULL: what a user typed survives a power cut.
   sqlite.exec('PRAGMA synchronous = FULL');

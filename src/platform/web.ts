@@ -157,8 +157,6 @@ function registerAssets(app: FastifyInstance): void {
   if (!files.has('/app.css')) {
     throw new Error('Front-end assets are missing: run `npm run build` (npm install and npm start do it for you)');
   }
-  const favicon = files.get('/govuk/images/favicon.svg');
-  if (favicon) files.set('/favicon.svg', favicon);
   app.get('/assets/*', { config: { permission: 'public' } }, async (request, reply) => {
     const file = files.get(`/${(request.params as { '*': string })['*']}`);
     if (!file) throw new NotFoundError();

@@ -128,7 +128,7 @@ export async function listRegistrationGroups(db: Db, scope: SchoolScope) {
     .execute();
 }
 
-export async function findPupil(db: Db, scope: SchoolScope, pupilId: string) {
+export async function findPupil(db: DbOrTransaction, scope: SchoolScope, pupilId: string) {
   return db.selectFrom('pupils').selectAll().where('school_id', '=', scope.schoolId).where('id', '=', pupilId).executeTakeFirst();
 }
 

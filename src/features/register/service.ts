@@ -357,7 +357,11 @@ export const SEN_CHANGE_LABELS: Record<string, string> = {
   'ehc-plan-ended': 'EHC plan ended, now SEN support',
   'added-to-sen-support': 'Added to SEN support',
   'imported-status': 'Status imported',
-  'first-recorded': 'SEN status first recorded',
+  // Kinds found in older records (the demo school's history carries them too).
+  'removed-from-sen-support': 'Removed from SEN support',
+  'historic-status-recorded': 'Historic status recorded (before 2014)',
+  'moved-to-sen-support': 'Moved to SEN support (from School Action or Action Plus)',
+  'statement-converted': 'Statement converted to an EHC plan',
 };
 
 function sameNeeds(a: ReadonlyArray<{ need: string; rank: number }>, b: ReadonlyArray<{ need: string; rank: number }>): boolean {
@@ -421,13 +425,13 @@ async function writeSenStatus(
     recordedBy: meta.recordedBy,
     recordedAt: meta.now,
   });
-  const dayBefore = previousDay(after.effectiveDate);
+  // End dates are exclusive: the old period ends where the new one starts (docs/data-model.md).
   if (provisionChanged || before.provisionSince === null) {
-    await repository.closeOpenProvisionPeriod(trx, scope, pupilId, dayBefore);
+    await repository.closeOpenProvisionPeriod(trx, scope, pupilId, after.effectiveDate);
     await repository.insertProvisionPeriod(trx, scope, { id: newId(), pupilId, provision: after.provision, startDate: after.effectiveDate, changeId });
   }
   if (needsChanged) {
-    await repository.closeOpenNeedPeriods(trx, scope, pupilId, dayBefore);
+    await repository.closeOpenNeedPeriods(trx, scope, pupilId, after.effectiveDate);
     await repository.insertNeedPeriods(
       trx,
       scope,
@@ -445,11 +449,6 @@ async function writeSenStatus(
   return changeId;
 }
 
-function previousDay(isoDate: string): string {
-  const date = new Date(`${isoDate}T12:00:00Z`);
-  date.setUTCDate(date.getUTCDate() - 1);
-  return date.toISOString().slice(0, 10);
-}
 
 /** The rules for a status change someone makes by hand, with messages that name the field. */
 export function senChangeProblems(before: CurrentStatus, input: SenStatusInput, today: string): FieldError[] {
@@ -498,7 +497,7 @@ export async function changeSenStatus(ctx: AppContext, actor: Actor, pupilId: st
   const scope = schoolScope(actor.schoolId);
   const now = new Date().toISOString();
   await ctx.db.transaction().execute(async (trx) => {
-    const pupil = await trx.selectFrom('pupils').selectAll().where('school_id', '=', scope.schoolId).where('id', '=', pupilId).executeTakeFirst();
+    const pupil = await repository.findPupil(trx, scope, pupilId);
     if (!pupil) throw new NotFoundError('No pupil with that record in this school');
     const before = await currentStatus(trx, scope, pupil);
     const problems = senChangeProblems(before, input, schoolToday());

@@ -153,6 +153,10 @@ export async function oldestLoginFailure(db: Db, since: string, email: string) {
   return row?.at;
 }
 
+export async function deleteLoginFailuresBefore(db: Db, before: string) {
+  await db.deleteFrom('login_failures').where('at', '<', before).execute();
+}
+
 export async function clearLoginFailures(db: Db, email: string) {
   await db.deleteFrom('login_failures').where('email', '=', email).execute();
 }

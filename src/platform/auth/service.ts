@@ -51,6 +51,9 @@ export async function signIn(
   const first = [...memberships].sort((a, b) => a.createdAt.localeCompare(b.createdAt))[0];
   if (!first) return { ok: false, reason: 'no-school' };
   await repository.clearLoginFailures(ctx.db, email);
+  // Housekeeping rides on sign-in: expired sessions and failures past the throttling window go.
+  await repository.deleteExpiredSessions(ctx.db, now.toISOString());
+  await repository.deleteLoginFailuresBefore(ctx.db, since);
   const sessionToken = randomToken();
   await repository.insertSession(ctx.db, {
     id: hashToken(sessionToken),
