@@ -87,6 +87,7 @@ export interface PupilsTable {
   medical_flag: number;
   enrol_status: string | null;
   on_roll: number;
+  left_on: string | null;
   address: string | null;
   sen_provision: string;
   sen_since: string | null;

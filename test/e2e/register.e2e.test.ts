@@ -72,6 +72,28 @@ describe('journeys through the register', { skip }, () => {
     assert.match(await page.locator('.moj-timeline').innerText(), /Needs changed/);
   });
 
+  it('a SENCO records that a pupil has left, finds them among leavers, and returns them to roll', async () => {
+    const { page } = journey;
+    await page.goto(`/pupils/${journey.fixture.schoolA.otherPupilId}`);
+    await page.getByRole('link', { name: 'Record that this pupil has left the school' }).click();
+    await checkAccessibility(journey);
+    await page.getByLabel('Why did they leave?').fill('Moved to Hillside School');
+    await page.getByRole('button', { name: 'Record that they have left' }).click();
+    await page.waitForURL(/\/pupils\/[^/]+$/);
+    await checkAccessibility(journey);
+    assert.match(await page.locator('main').innerText(), /This pupil left the school on/);
+    await page.goto('/register');
+    await page.getByRole('link', { name: 'Pupils who have left' }).click();
+    await checkAccessibility(journey);
+    await page.getByRole('link', { name: 'Kowalczyk, Tomasz' }).click();
+    await page.getByRole('link', { name: 'Return to roll' }).click();
+    await checkAccessibility(journey);
+    await page.getByLabel('Why are they back on roll?').fill('Recorded by mistake');
+    await page.getByRole('button', { name: 'Return to roll' }).click();
+    await page.waitForURL(/\/pupils\/[^/]+$/);
+    assert.match(await page.locator('main').innerText(), /back on roll/);
+  });
+
   it('a teacher sees only their pupils with SEN, and the audit log shows who looked', async () => {
     const { page } = journey;
     await page.getByRole('button', { name: 'Sign out' }).click();

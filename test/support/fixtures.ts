@@ -56,7 +56,7 @@ async function seedSchool(database: AppDatabase, label: 'a' | 'b', passwordHash:
       id, upn, former_upn: null, uln: null, uci: null,
       legal_surname: surname, legal_forename: forename, middle_names: null, preferred_surname: null, preferred_forename: null,
       date_of_birth: '2014-10-01', sex: 'F', year_group: 7, registration_group: '7A', ethnicity: null, first_language: null,
-      fsm: 0, pupil_premium: 0, eal: 0, looked_after: 0, care_authority: null, medical_flag: 0, enrol_status: 'C', on_roll: 1, address: null,
+      fsm: 0, pupil_premium: 0, eal: 0, looked_after: 0, care_authority: null, medical_flag: 0, enrol_status: 'C', on_roll: 1, left_on: null, address: null,
       sen_provision: provision, sen_since: provision === 'N' ? null : '2025-09-01', primary_need: primaryNeed, secondary_need: null,
       search_text: pupilSearchText({ legalForename: forename, legalSurname: surname, upn }),
       created_at: now, updated_at: now,

@@ -104,6 +104,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('medical_flag', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('enrol_status', 'text')
     .addColumn('on_roll', 'integer', (c) => c.notNull().defaultTo(1))
+    .addColumn('left_on', 'text')
     .addColumn('address', 'text')
     // Current SEN status, kept up to date on write so the register is one indexed query.
     .addColumn('sen_provision', 'text', (c) => c.notNull().defaultTo('N'))

@@ -154,6 +154,31 @@ describeEachDialect('the SEN register over HTTP', (getDatabase) => {
     assert.equal(afterChanges.length, before.length);
   });
 
+  it('records a leaver with a date and reason, keeps them off the register, and returns them to roll', async () => {
+    const client = new TestClient(built.app);
+    await client.signIn(fixture.schoolA.users.senco.email);
+    const pupilId = fixture.schoolA.otherPupilId;
+    await client.get(`/pupils/${pupilId}/leave`);
+    const missing = await client.post(`/pupils/${pupilId}/leave`, { 'leftOn-day': '', 'leftOn-month': '', 'leftOn-year': '', reason: '' });
+    assert.equal(missing.statusCode, 400);
+    assert.match(missing.body, /Enter the date the pupil left/);
+    assert.match(missing.body, /Enter why the pupil left/);
+    const [year, month, day] = schoolToday().split('-');
+    const left = await client.post(`/pupils/${pupilId}/leave`, { 'leftOn-day': day!, 'leftOn-month': month!, 'leftOn-year': year!, reason: 'Moved to Hillside School' });
+    assert.equal(left.statusCode, 302);
+    assert.doesNotMatch((await client.get('/register')).body, /Kowalczyk/);
+    const leavers = await client.get('/register?leavers=1&provision=K&provision=E');
+    assert.match(leavers.body, /Kowalczyk, Tomasz/);
+    assert.match(leavers.body, /Pupils who have left/);
+    assert.match((await client.get(`/pupils/${pupilId}`)).body, /This pupil left the school on/);
+    await client.get(`/pupils/${pupilId}/return`);
+    const back = await client.post(`/pupils/${pupilId}/return`, { reason: 'Recorded as leaving by mistake' });
+    assert.equal(back.statusCode, 302);
+    assert.match((await client.get('/register')).body, /Kowalczyk, Tomasz/);
+    const events = await getDatabase().db.selectFrom('audit_events').select('action').where('pupil_id', '=', pupilId).where('action', 'in', ['pupil.left', 'pupil.returned-to-roll']).execute();
+    assert.equal(events.length, 2);
+  });
+
   it('rejects a form posted without its CSRF token', async () => {
     const client = new TestClient(built.app);
     await client.signIn(fixture.schoolA.users.senco.email);

@@ -4,6 +4,8 @@ import type { Database, PupilsTable } from '../../db/schema.ts';
 import type { SchoolScope } from '../../platform/scope.ts';
 
 export interface RegisterFilters {
+  /** Pupils on roll (the default) or those who have left. */
+  leavers?: boolean;
   terms: string[];
   provisions: string[];
   needs: string[];
@@ -26,7 +28,7 @@ export type RegisterSort = keyof typeof REGISTER_SORTS;
 type PupilQuery<O> = SelectQueryBuilder<Database, 'pupils', O>;
 
 function applyFilters<O>(query: PupilQuery<O>, scope: SchoolScope, filters: RegisterFilters): PupilQuery<O> {
-  let filtered = query.where('pupils.school_id', '=', scope.schoolId).where('pupils.on_roll', '=', 1);
+  let filtered = query.where('pupils.school_id', '=', scope.schoolId).where('pupils.on_roll', '=', filters.leavers ? 0 : 1);
   for (const term of filters.terms) filtered = filtered.where('pupils.search_text', 'like', `%${term.replace(/[%_\\]/g, '')}%`);
   if (filters.provisions.length) filtered = filtered.where('pupils.sen_provision', 'in', filters.provisions);
   if (filters.primaryNeeds.length) filtered = filtered.where('pupils.primary_need', 'in', filters.primaryNeeds);
@@ -69,6 +71,7 @@ const REGISTER_COLUMNS = [
   'pupils.pupil_premium',
   'pupils.eal',
   'pupils.looked_after',
+  'pupils.left_on',
 ] as const;
 
 export async function listRegisterPage(

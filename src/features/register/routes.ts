@@ -19,7 +19,7 @@ type Intent = keyof typeof INTENTS;
 const MAX_NEEDS = 4;
 
 function dateParts(isoDate: string) {
-  const [year, month, day] = isoDate.split('-');
+  const [year = '', month, day] = isoDate.split('-');
   return { day: String(Number(day)), month: String(Number(month)), year };
 }
 
@@ -192,6 +192,62 @@ export async function registerRoutes(app: FastifyInstance, ctx: AppContext): Pro
     }
     setFlash(ctx, request, reply, 'SEN status saved. The change is in the pupil’s history.');
     return reply.redirect(`/pupils/${encodeURIComponent(pupilId)}/sen`);
+  });
+
+  const renderLeaving = async (request: FastifyRequest, reply: FastifyReply, pupilId: string, mode: 'leave' | 'return', values: Record<string, string>, errors?: ReturnType<typeof errorView>) => {
+    const actor = authorisePupil(request, 'pupil.sen.edit', pupilId);
+    const { pupil } = await register.getSenChangeForm(ctx, actor, pupilId);
+    reply.code(errors ? 400 : 200);
+    return reply.render('features/register/views/leaving.njk', {
+      pageTitle: `${mode === 'leave' ? 'Record that a pupil has left' : 'Return a pupil to roll'} – ${pupil.legal_forename} ${pupil.legal_surname}`,
+      mode,
+      pupil,
+      values,
+      ...(errors ?? {}),
+    });
+  };
+
+  app.get<{ Params: PupilParams }>('/pupils/:pupilId/leave', { config: { permission: 'pupil.sen.edit' } }, async (request, reply) =>
+    renderLeaving(request, reply, request.params.pupilId, 'leave', { ...dateParts(schoolToday()), reason: '' }),
+  );
+
+  app.post<{ Params: PupilParams }>('/pupils/:pupilId/leave', { config: { permission: 'pupil.sen.edit' } }, async (request, reply) => {
+    const pupilId = request.params.pupilId;
+    const actor = authorisePupil(request, 'pupil.sen.edit', pupilId);
+    const values = {
+      day: formField(request.body, 'leftOn-day') ?? '',
+      month: formField(request.body, 'leftOn-month') ?? '',
+      year: formField(request.body, 'leftOn-year') ?? '',
+      reason: formField(request.body, 'reason') ?? '',
+    };
+    try {
+      await register.recordLeaving(ctx, actor, pupilId, { leftOn: readDateInput(request.body, 'leftOn'), reason: values.reason }, requestIp(request));
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      const view = errorView(error.errors.map((problem) => (problem.field === 'leftOn' ? { ...problem, field: 'leftOn-day' } : problem)));
+      view.fieldErrors.leftOn ??= view.fieldErrors['leftOn-day'] ?? '';
+      return renderLeaving(request, reply, pupilId, 'leave', values, view);
+    }
+    setFlash(ctx, request, reply, 'Recorded that the pupil has left. Their records are kept, and they are no longer on the register.');
+    return reply.redirect(`/pupils/${encodeURIComponent(pupilId)}`);
+  });
+
+  app.get<{ Params: PupilParams }>('/pupils/:pupilId/return', { config: { permission: 'pupil.sen.edit' } }, async (request, reply) =>
+    renderLeaving(request, reply, request.params.pupilId, 'return', { reason: '' }),
+  );
+
+  app.post<{ Params: PupilParams }>('/pupils/:pupilId/return', { config: { permission: 'pupil.sen.edit' } }, async (request, reply) => {
+    const pupilId = request.params.pupilId;
+    const actor = authorisePupil(request, 'pupil.sen.edit', pupilId);
+    const reason = formField(request.body, 'reason') ?? '';
+    try {
+      await register.returnToRoll(ctx, actor, pupilId, { reason }, requestIp(request));
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      return renderLeaving(request, reply, pupilId, 'return', { reason }, errorView(error.errors));
+    }
+    setFlash(ctx, request, reply, 'The pupil is back on roll.');
+    return reply.redirect(`/pupils/${encodeURIComponent(pupilId)}`);
   });
 
   app.get('/overview', { config: { permission: 'register.counts' } }, async (request, reply) => {

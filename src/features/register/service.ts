@@ -42,6 +42,8 @@ function list(value: unknown): string[] {
 }
 
 export interface RegisterQuery {
+  /** Show pupils who have left instead of those on roll. */
+  leavers: boolean;
   q: string;
   provisions: string[];
   needs: NeedCode[];
@@ -60,6 +62,7 @@ export function parseRegisterQuery(raw: Record<string, unknown>): RegisterQuery 
   const sort = typeof raw.sort === 'string' && Object.hasOwn(REGISTER_SORTS, raw.sort) ? (raw.sort as RegisterSort) : 'name';
   const page = Math.max(1, Math.min(100_000, Number.parseInt(String(raw.page ?? '1'), 10) || 1));
   return {
+    leavers: raw.leavers === '1',
     q: typeof raw.q === 'string' ? raw.q.trim().slice(0, 100) : '',
     // The register is the pupils with SEN unless the user asks for others.
     provisions: raw.provision === undefined ? ['K', 'E'] : provisions,
@@ -79,6 +82,7 @@ export function parseRegisterQuery(raw: Record<string, unknown>): RegisterQuery 
 export function registerQueryString(query: RegisterQuery, changes: Partial<RegisterQuery> = {}): string {
   const merged = { ...query, ...changes };
   const params = new URLSearchParams();
+  if (merged.leavers) params.set('leavers', '1');
   if (merged.q) params.set('q', merged.q);
   if (merged.provisions.length === 0) params.append('provision', '');
   for (const provision of merged.provisions) params.append('provision', provision);
@@ -96,6 +100,7 @@ export function registerQueryString(query: RegisterQuery, changes: Partial<Regis
 function toFilters(query: RegisterQuery): RegisterFilters {
   const primaryNeeds = query.areas.flatMap((area) => needsInArea(area));
   return {
+    leavers: query.leavers,
     terms: query.q ? normaliseSearchTerm(query.q) : [],
     provisions: query.provisions,
     needs: query.needs,
@@ -705,7 +710,7 @@ const EMPTY_PUPIL: Omit<PupilsTable, 'school_id' | 'id' | 'legal_surname' | 'leg
   upn: null, former_upn: null, uln: null, uci: null, middle_names: null, preferred_surname: null, preferred_forename: null,
   sex: null, year_group: null, registration_group: null, ethnicity: null, first_language: null,
   fsm: 0, pupil_premium: 0, eal: 0, looked_after: 0, care_authority: null, medical_flag: 0, enrol_status: null,
-  on_roll: 1, address: null, sen_provision: 'N', sen_since: null, primary_need: null, secondary_need: null,
+  on_roll: 1, left_on: null, address: null, sen_provision: 'N', sen_since: null, primary_need: null, secondary_need: null,
 };
 
 function contactRows(pupilId: string, contacts: ContactInput[]) {
@@ -897,4 +902,55 @@ export async function getOverview(ctx: AppContext, actor: Actor) {
 export async function pupilNames(ctx: AppContext, scope: SchoolScope, pupilIds: string[]): Promise<Map<string, { name: string; upn: string | null }>> {
   const rows = await repository.listPupilNames(ctx.db, scope, [...new Set(pupilIds)]);
   return new Map(rows.map((row) => [row.id, { name: `${row.legal_forename} ${row.legal_surname}`, upn: row.upn }]));
+}
+
+// Leaving and returning ------------------------------------------------------------------------
+
+export function leavingProblems(pupil: Pick<PupilsTable, 'on_roll' | 'date_of_birth'>, input: { leftOn: string; reason: string }, today: string): FieldError[] {
+  const problems: FieldError[] = [];
+  if (pupil.on_roll !== 1) problems.push({ field: 'leftOn', message: 'This pupil has already left the school' });
+  if (!input.leftOn) problems.push({ field: 'leftOn', message: 'Enter the date the pupil left' });
+  else if (!isIsoDate(input.leftOn)) problems.push({ field: 'leftOn', message: 'The date the pupil left must be a real date' });
+  else if (input.leftOn > today) problems.push({ field: 'leftOn', message: 'The date the pupil left must be today or in the past' });
+  else if (input.leftOn < pupil.date_of_birth) problems.push({ field: 'leftOn', message: 'The date the pupil left must be after their date of birth' });
+  if (!input.reason.trim()) problems.push({ field: 'reason', message: 'Enter why the pupil left, for example the school they moved to' });
+  if (input.reason.length > 2000) problems.push({ field: 'reason', message: 'Reason must be 2,000 characters or fewer' });
+  return problems;
+}
+
+/** The pupil leaves the roll (and so the register); their records stay, and they can be returned. */
+export async function recordLeaving(ctx: AppContext, actor: Actor, pupilId: string, input: { leftOn: string; reason: string }, ip: string): Promise<void> {
+  const scope = schoolScope(actor.schoolId);
+  await ctx.db.transaction().execute(async (trx) => {
+    const pupil = await repository.findPupil(trx, scope, pupilId);
+    if (!pupil) throw new NotFoundError('No pupil with that record in this school');
+    const problems = leavingProblems(pupil, input, schoolToday());
+    if (problems.length) throw new ValidationError(problems);
+    const now = new Date().toISOString();
+    await repository.updatePupil(trx, scope, pupilId, { on_roll: 0, left_on: input.leftOn, updated_at: now });
+    await repository.bumpRegisterVersion(trx, scope);
+    await ctx.audit.record(trx, {
+      schoolId: actor.schoolId, action: 'pupil.left', pupilId, actorUserId: actor.userId, actorLabel: actor.displayName,
+      detail: { leftOn: input.leftOn, reason: input.reason.trim() }, ip, at: now,
+    });
+  });
+}
+
+export async function returnToRoll(ctx: AppContext, actor: Actor, pupilId: string, input: { reason: string }, ip: string): Promise<void> {
+  const scope = schoolScope(actor.schoolId);
+  await ctx.db.transaction().execute(async (trx) => {
+    const pupil = await repository.findPupil(trx, scope, pupilId);
+    if (!pupil) throw new NotFoundError('No pupil with that record in this school');
+    const problems: FieldError[] = [];
+    if (pupil.on_roll === 1) problems.push({ field: 'reason', message: 'This pupil is already on roll' });
+    if (!input.reason.trim()) problems.push({ field: 'reason', message: 'Enter why the pupil is back on roll, for example that they were recorded as leaving by mistake' });
+    if (problems.length) throw new ValidationError(problems);
+    const now = new Date().toISOString();
+    await repository.updatePupil(trx, scope, pupilId, { on_roll: 1, left_on: null, updated_at: now });
+    await repository.bumpRegisterVersion(trx, scope);
+    await ctx.audit.record(trx, {
+      schoolId: actor.schoolId, action: 'pupil.returned-to-roll', pupilId, actorUserId: actor.userId, actorLabel: actor.displayName,
+      detail: { leftOn: pupil.left_on, reason: input.reason.trim() }, ip, at: now,
+    });
+  });
 }
