@@ -21,7 +21,8 @@ export async function buildApp(options: { config: AppConfig; database: AppDataba
   const { config, database } = options;
   const app = Fastify({
     logger: options.logger === false || config.logLevel === 'silent' ? false : { level: config.logLevel },
-    trustProxy: config.trustProxy,
+    // A number of proxy hops becomes a trust function: only that many X-Forwarded-For entries count.
+    trustProxy: typeof config.trustProxy === 'number' ? (_address: string, hop: number) => hop < (config.trustProxy as number) : config.trustProxy,
     bodyLimit: 1024 * 1024,
     // Request lines only when debugging: a log line per page view is noise and costs time.
     logController: new LogController({ disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace' }),

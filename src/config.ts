@@ -16,10 +16,15 @@ const environmentSchema = z.object({
     .enum(['true', 'false', 'auto'])
     .default('auto')
     .describe('auto: Secure cookies when the request came over HTTPS (behind a proxy, with TRUST_PROXY=true)'),
-  TRUST_PROXY: z.enum(['true', 'false']).default('false'),
+  TRUST_PROXY: z
+    .string()
+    .default('false')
+    .refine((value) => /^(true|false|\d{1,2}|[0-9a-fA-F.:/, ]+)$/.test(value), {
+      message: 'TRUST_PROXY must be false, true (one proxy), a number of proxies, or the proxies’ addresses separated by commas',
+    }),
   SESSION_HOURS: z.coerce.number().positive().default(8),
   IMPORT_MAX_BYTES: z.coerce.number().int().positive().default(50 * 1024 * 1024),
-  DEMO: z.enum(['true', 'false']).default('true').describe('create the demo school on first start of an empty database'),
+  DEMO: z.enum(['true', 'false']).optional().describe('create the demo school on first start of an empty database (default: true, false when NODE_ENV=production)'),
   DEMO_PUPILS: z.coerce.number().int().min(50).max(20000).default(1000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   NODE_ENV: z.string().default('development'),
@@ -32,7 +37,8 @@ export type AppConfig = {
   dataDir: string;
   sqlitePath: string;
   secureCookies: 'true' | 'false' | 'auto';
-  trustProxy: boolean;
+  /** Fastify's trustProxy: how many proxies, or which addresses, may say who the client is. */
+  trustProxy: false | number | string;
   sessionHours: number;
   importMaxBytes: number;
   demo: boolean;
@@ -57,10 +63,12 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
     dataDir: path.resolve(env.DATA_DIR),
     sqlitePath: path.resolve(env.DATA_DIR, 'senco-desk.sqlite'),
     secureCookies: env.SECURE_COOKIES,
-    trustProxy: env.TRUST_PROXY === 'true',
+    // "true" means one proxy hop, never "trust any X-Forwarded-For": a client could then claim any address.
+    trustProxy: env.TRUST_PROXY === 'false' ? false : env.TRUST_PROXY === 'true' ? 1 : /^\d+$/.test(env.TRUST_PROXY) ? Number(env.TRUST_PROXY) : env.TRUST_PROXY,
     sessionHours: env.SESSION_HOURS,
     importMaxBytes: env.IMPORT_MAX_BYTES,
-    demo: env.DEMO === 'true',
+    // Demo accounts have a published password: never by default in production.
+    demo: env.DEMO === undefined ? env.NODE_ENV !== 'production' : env.DEMO === 'true',
     demoPupils: env.DEMO_PUPILS,
     logLevel: env.LOG_LEVEL,
     production: env.NODE_ENV === 'production',

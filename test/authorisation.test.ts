@@ -15,10 +15,13 @@ import { TestClient } from './support/http.ts';
 type Who = Role | 'anonymous';
 const UNKNOWN_ID = '01900000-0000-7000-8000-000000000000';
 
+/** Ids that exist but belong to someone else: another school's import, another person's API token. */
+const foreign: Record<string, string> = {};
+
 function fillParams(url: string, pupilId: string): string {
   return url
     .replace(':pupilId', pupilId)
-    .replace(/:[A-Za-z]+Id\b/g, UNKNOWN_ID)
+    .replace(/:([A-Za-z]+Id)\b/g, (_match, name: string) => foreign[name] ?? UNKNOWN_ID)
     .replace('*', 'app.css');
 }
 
@@ -41,6 +44,13 @@ describe('authorisation: every route, every role, own school and another school'
       const { token } = await createApiToken(built.ctx, { userId: user.id, displayName: role, schoolId: fixture.schoolA.id, role }, { name: 'authorisation test', expiresInDays: 1 });
       tokens.set(role, token);
     }
+    foreign.batchId = '01900000-0000-7000-8000-00000000b0b0';
+    await database.db.insertInto('import_batches').values({
+      school_id: fixture.schoolB.id, id: foreign.batchId, kind: 'ctf', filename: 'b.xml', file_sha256: 'x', status: 'previewed',
+      summary: '{}', payload: '{"v":1,"records":[],"rejected":[],"entries":[]}', created_by: fixture.schoolB.users.senco.id, created_at: new Date().toISOString(), committed_at: null,
+    }).execute();
+    const otherUser = fixture.schoolB.users.senco;
+    foreign.tokenId = (await createApiToken(built.ctx, { userId: otherUser.id, displayName: 'senco B', schoolId: fixture.schoolB.id, role: 'senco' }, { name: 'not yours', expiresInDays: 1 })).id;
     const anonymous = new TestClient(built.app);
     await anonymous.get('/sign-in');
     clients.set('anonymous', anonymous);
@@ -90,6 +100,11 @@ describe('authorisation: every route, every role, own school and another school'
           const where = `${who} ${route.method} ${route.url}${target.label ? ` (${target.label})` : ''} → ${status}`;
           if (status >= 500) failures.push(`${where}: server error`);
           if (route.permission === 'public') continue;
+          if (route.permission === 'signed-in') {
+            if (who === 'anonymous' && route.method === 'GET' && status !== 302) failures.push(`${where}: anonymous should be sent to sign in`);
+            if (who !== 'anonymous' && (status === 401 || status === 403)) failures.push(`${where}: any signed-in person may use this`);
+            continue;
+          }
           const action = route.permission as Action;
           if (who === 'anonymous') {
             const expected = api ? [401] : route.method === 'GET' ? [302] : [302, 403];
@@ -104,6 +119,7 @@ describe('authorisation: every route, every role, own school and another school'
           // Fixed rules, independent of the policy module, so loosening the policy is caught too.
           const mustRefuse =
             (!target.ownSchool) ||
+            /:(batchId|tokenId)\b/.test(route.url) ||
             (who === 'governor' && target.pupilId !== '') ||
             ((who === 'teacher' || who === 'teaching_assistant' || who === 'parent') && target.pupilId === fixture.schoolA.otherPupilId) ||
             ((who === 'teacher' || who === 'teaching_assistant' || who === 'parent' || who === 'governor') && /^\/(api\/v1\/)?(register|imports|audit)/.test(route.url));

@@ -212,6 +212,19 @@ export interface ImportMappingsTable {
   updated_at: string;
 }
 
+export interface GroupImportBatchesTable {
+  school_id: string;
+  id: string;
+  filename: string;
+  file_sha256: string;
+  status: string;
+  summary: string | null;
+  content: string | null;
+  created_by: string;
+  created_at: string;
+  committed_at: string | null;
+}
+
 export interface Database {
   schools: SchoolsTable;
   users: UsersTable;
@@ -231,4 +244,5 @@ export interface Database {
   audit_chain_heads: AuditChainHeadsTable;
   import_batches: ImportBatchesTable;
   import_mappings: ImportMappingsTable;
+  group_import_batches: GroupImportBatchesTable;
 }

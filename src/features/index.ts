@@ -5,8 +5,9 @@ import { auditRoutes } from './audit/routes.ts';
 import { accountRoutes } from './account/routes.ts';
 import { apiRoutes } from './api/routes.ts';
 import { importRoutes } from './imports/routes.ts';
+import { settingsRoutes } from './settings/routes.ts';
 
 export type Feature = (app: FastifyInstance, ctx: AppContext) => Promise<void>;
 
 /** Each feature is a Fastify plugin; the order here is the order routes are registered. */
-export const FEATURES: Feature[] = [registerRoutes, auditRoutes, accountRoutes, apiRoutes, importRoutes];
+export const FEATURES: Feature[] = [registerRoutes, auditRoutes, accountRoutes, apiRoutes, importRoutes, settingsRoutes];

@@ -13,6 +13,7 @@ const NAVIGATION: Record<Role, Array<{ href: string; text: string }>> = {
     { href: '/imports', text: 'Imports' },
     { href: '/overview', text: 'Overview' },
     { href: '/audit', text: 'Audit log' },
+    { href: '/settings', text: 'School settings' },
   ],
   sen_admin: [
     { href: '/register', text: 'Register' },

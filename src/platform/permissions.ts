@@ -44,6 +44,8 @@ const POLICY = {
   'audit.view': { senco: 'any', leader: 'any' },
   'mypupils.view': { teacher: 'any', teaching_assistant: 'any' },
   'mychildren.view': { parent: 'any' },
+  // School settings: people and their roles, groups, parents' accounts, the school's details.
+  'settings.manage': { senco: 'any' },
   'account.use': {
     senco: 'any', sen_admin: 'any', teacher: 'any', teaching_assistant: 'any', leader: 'any', governor: 'any', parent: 'any',
   },

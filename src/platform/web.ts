@@ -9,7 +9,8 @@ import { ForbiddenError, NotFoundError, ValidationError, type FieldError } from 
 import { isAction, roleMay, type Action, type Actor, type PupilResource, can } from './permissions.ts';
 import { navigationFor } from './navigation.ts';
 
-export type RoutePermission = 'public' | Action;
+/** 'public': anyone; 'signed-in': any signed-in person, with or without a role here; else a policy action. */
+export type RoutePermission = 'public' | 'signed-in' | Action;
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -123,6 +124,15 @@ export function errorView(errors: FieldError[]) {
   };
 }
 
+/** A cookie someone has tampered with must not break every page. */
+function safeDecode(value: string): string | undefined {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return undefined;
+  }
+}
+
 function clientIp(request: FastifyRequest): string {
   return request.ip ?? 'unknown';
 }
@@ -174,8 +184,8 @@ export function registerWebPlatform(app: FastifyInstance, ctx: AppContext, views
   app.addHook('onRoute', (route) => {
     const permission = route.config?.permission;
     if (route.method === 'HEAD') return; // Fastify's automatic HEAD twin of a GET route
-    if (permission !== 'public' && !(typeof permission === 'string' && isAction(permission))) {
-      throw new Error(`Route ${String(route.method)} ${route.url} must declare config.permission ('public' or a policy action)`);
+    if (permission !== 'public' && permission !== 'signed-in' && !(typeof permission === 'string' && isAction(permission))) {
+      throw new Error(`Route ${String(route.method)} ${route.url} must declare config.permission ('public', 'signed-in' or a policy action)`);
     }
     for (const method of [route.method].flat()) app.routeCatalogue.push({ method, url: route.url, permission });
   });
@@ -195,7 +205,7 @@ export function registerWebPlatform(app: FastifyInstance, ctx: AppContext, views
       navigation: actor ? navigationFor(actor.role, request.url) : undefined,
       staffSearch: actor ? roleMay(actor.role, 'register.view') : false,
       may: (action: Action) => (actor ? roleMay(actor.role, action) : false),
-      flash: flash ? decodeURIComponent(flash) : undefined,
+      flash: flash ? safeDecode(flash) : undefined,
       currentUrl: request.url,
       ...data,
     };
@@ -249,6 +259,16 @@ export function registerWebPlatform(app: FastifyInstance, ctx: AppContext, views
         reply.clearCookie(SESSION_COOKIE, { path: '/' });
       }
     }
+    // Refuse a change the person may not make before its body is read: an anonymous upload of tens
+    // of megabytes must not be buffered just to be turned away.
+    const permission = request.routeOptions.config?.permission;
+    if (!SAFE_METHODS.has(request.method) && permission && permission !== 'public' && permission !== 'signed-in') {
+      if (!request.session) return reply.redirect('/sign-in');
+      if (!request.actor || !roleMay(request.actor.role, permission)) {
+        reply.code(403);
+        return reply.render('platform/views/error.njk', { pageTitle: 'You do not have permission', heading: 'You do not have permission to do this', message: 'Your role in this school does not allow it.' });
+      }
+    }
     if (!request.session) {
       // Sign-in forms need CSRF protection too: a double-submit token in its own cookie.
       let anonymous = request.cookies[ANONYMOUS_CSRF_COOKIE];
@@ -273,6 +293,10 @@ export function registerWebPlatform(app: FastifyInstance, ctx: AppContext, views
       }
     }
     if (permission === 'public') return;
+    if (permission === 'signed-in') {
+      if (!request.session) return reply.redirect(`/sign-in${request.method === 'GET' ? `?returnTo=${encodeURIComponent(request.url)}` : ''}`);
+      return;
+    }
     if (!request.actor) {
       if (api) return reply.code(401).send({ error: 'unauthorised', message: 'Send a valid API token as "Authorization: Bearer <token>"' });
       if (request.session) {

@@ -46,6 +46,29 @@ export class TestClient {
     return response;
   }
 
+  /** A multipart form with one file, built as a browser builds it: the CSRF field first, then the fields, then the file. */
+  async upload(
+    url: string,
+    file: { field?: string; filename: string; bytes: Uint8Array; type?: string },
+    fields: Record<string, string> = {},
+    options: { csrf?: string | false } = {},
+  ): Promise<LightMyRequestResponse> {
+    const form = new FormData();
+    const token = options.csrf === false ? undefined : (options.csrf ?? this.csrfToken);
+    if (token) form.append('_csrf', token);
+    for (const [name, value] of Object.entries(fields)) form.append(name, value);
+    form.append(file.field ?? 'file', new Blob([new Uint8Array(file.bytes)], { type: file.type ?? 'text/csv' }), file.filename);
+    const request = new Request(`http://localhost${url}`, { method: 'POST', body: form });
+    const response = await this.app.inject({
+      method: 'POST',
+      url,
+      payload: Buffer.from(await request.arrayBuffer()),
+      headers: { cookie: this.cookieHeader(), 'content-type': request.headers.get('content-type')! },
+    });
+    this.keep(response);
+    return response;
+  }
+
   async signIn(email: string, password = FIXTURE_PASSWORD): Promise<LightMyRequestResponse> {
     await this.get('/sign-in');
     const response = await this.post('/sign-in', { email, password });

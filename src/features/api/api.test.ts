@@ -127,7 +127,7 @@ describeEachDialect('the JSON API', (getDatabase) => {
       assert.deepEqual(pupil.contacts.map((contact: Json) => [contact.forename, contact.parentalResponsibility]), [['Mary', true], ['Bill', false]]);
       assert.equal(pupil.links.senStatus, `/api/v1/pupils/${fixture.pupils.taught}/sen-status`);
       const events = (await auditEvents(fixture.pupils.taught)).slice(before);
-      assert.deepEqual(events.map((event) => [event.action, JSON.parse(event.detail ?? '{}').section]).sort(), [['pupil.viewed', 'contacts'], ['pupil.viewed', 'overview']]);
+      assert.deepEqual(events.map((event) => [event.action, JSON.parse(event.detail ?? '{}').section]).sort(), [['pupil.viewed', 'overview']], 'one read, one audit event');
       assert.ok(events.every((event) => event.actor_user_id === fixture.users.senco.id && event.school_id === fixture.schoolA.id));
     });
 
@@ -142,7 +142,7 @@ describeEachDialect('the JSON API', (getDatabase) => {
       assert.equal(history.changes[0].kind, 'ehc-plan-started');
       assert.deepEqual(history.changes[0].needsAfter.map((need: Json) => need.need), ['ASD', 'SLCN']);
       const events = (await auditEvents(fixture.pupils.untaught)).slice(before);
-      assert.deepEqual(events.map((event) => [event.action, JSON.parse(event.detail ?? '{}').section]), [['pupil.viewed', 'sen']]);
+      assert.deepEqual(events.map((event) => [event.action, JSON.parse(event.detail ?? '{}').section]), [['pupil.viewed', 'api']]);
     });
 
     it('lets a teacher’s token read only the pupils they teach', async () => {
@@ -294,14 +294,14 @@ describeEachDialect('the JSON API', (getDatabase) => {
     it('gives governors the overview with small numbers withheld, and nothing else', async () => {
       const governor = (await json(tokens.governor, '/api/v1/overview')).data;
       assert.deepEqual(governor.smallNumberSuppression, { applied: true, threshold: 5 });
-      assert.deepEqual(governor.onRoll, { count: 9, suppressed: false });
+      assert.deepEqual(governor.onRoll, { count: 10, suppressed: false }, '9 pupils, rounded to the nearest 5');
       const provisions = Object.fromEntries(governor.byProvision.map((row: Json) => [row.code, { count: row.count, suppressed: row.suppressed }]));
       assert.equal(provisions.K.suppressed, false);
       assert.ok(provisions.K.count >= 7);
       assert.deepEqual(provisions.E, { count: null, suppressed: true });
       for (const list of [governor.byProvision, governor.byNeed, governor.byArea, governor.byYear, governor.byFactor]) {
         for (const row of list) {
-          assert.ok(row.count === null ? row.suppressed === true : row.count === 0 || row.count >= 5, `${row.label}: ${row.count}`);
+          assert.ok(row.count === null ? row.suppressed === true : row.count === 0 || (row.count >= 5 && row.count % 5 === 0), `${row.label}: ${row.count}`);
         }
       }
       assert.equal((await call(tokens.governor, '/api/v1/register')).statusCode, 403);

@@ -4,6 +4,7 @@
 import type { HeadlineCounts } from '../register/service.ts';
 import type * as register from '../register/service.ts';
 import { NEEDS, PROVISION_LABELS, isNeedCode, isProvision } from '../register/census.ts';
+import { governorCount } from '../register/service.ts';
 
 type RegisterResult = Awaited<ReturnType<typeof register.getRegister>>;
 type RegisterRow = RegisterResult['pupils'][number];
@@ -159,10 +160,13 @@ export function currentSenStatus(form: SenChangeForm) {
   return senStatus(form.pupil, form.status.needs);
 }
 
-/** Aggregates only. For governors, 1 to 4 becomes null with suppressed: true, as on the web page. */
+/** Aggregates only. For governors, as on the web page: 1 to 4 becomes null with suppressed: true, and every other count is rounded to the nearest 5. */
 export function overview(result: OverviewResult, threshold: number) {
-  const count = (value: number) =>
-    result.suppress && value > 0 && value < threshold ? { count: null, suppressed: true } : { count: value, suppressed: false };
+  const count = (value: number) => {
+    if (!result.suppress) return { count: value, suppressed: false };
+    const safe = governorCount(value);
+    return { count: safe.count, suppressed: safe.suppressed };
+  };
   return {
     school: { id: result.school?.id ?? '', name: result.school?.name ?? '' },
     smallNumberSuppression: { applied: result.suppress, threshold },

@@ -150,12 +150,9 @@ export async function apiRoutes(app: FastifyInstance, ctx: AppContext): Promise<
       const { pupilId } = request.params;
       const actor = authorisePupil(request, 'pupil.view', pupilId);
       const ip = requestIp(request);
-      // The contacts come from the contacts page's service so that its rules (what a parent may see) apply.
-      const [overview, contacts] = await Promise.all([
-        register.getPupilOverview(ctx, actor, pupilId, ip),
-        register.getPupilContacts(ctx, actor, pupilId, ip),
-      ]);
-      return { data: map.pupil(overview, contacts.contacts) };
+      // One read, one audit event; the overview applies the contacts rules (what a parent may see).
+      const overview = await register.getPupilOverview(ctx, actor, pupilId, ip);
+      return { data: map.pupil(overview, overview.contacts) };
     },
   );
 
@@ -175,7 +172,7 @@ export async function apiRoutes(app: FastifyInstance, ctx: AppContext): Promise<
     async (request) => {
       const { pupilId } = request.params;
       const actor = authorisePupil(request, 'pupil.view', pupilId);
-      const history = await register.getPupilSenHistory(ctx, actor, pupilId, requestIp(request));
+      const history = await register.getPupilSenHistory(ctx, actor, pupilId, requestIp(request), 'api');
       return { data: map.senHistory(history, register.SEN_CHANGE_LABELS) };
     },
   );
@@ -188,7 +185,7 @@ export async function apiRoutes(app: FastifyInstance, ctx: AppContext): Promise<
         operationId: 'changePupilSenStatus',
         summary: 'Record a new SEN status',
         description:
-          'Adds to SEN support, records an EHC plan, changes needs or removes the pupil from the register. The current status is closed the day before the effective date and the change is kept in the pupil’s history with its reason, as when it is done on the web.',
+          'Adds to SEN support, records an EHC plan, changes needs or removes the pupil from the register. The current status ends on the effective date (end dates are exclusive) and the change is kept in the pupil’s history with its reason, as when it is done on the web.',
         tags: ['Pupils'],
         params: PupilParamsSchema,
         body: SenStatusChangeSchema,
@@ -206,7 +203,7 @@ export async function apiRoutes(app: FastifyInstance, ctx: AppContext): Promise<
         if (error instanceof ValidationError) throw new ValidationError(senStatusFieldErrors(error.errors, input));
         throw error;
       }
-      const form = await register.getSenChangeForm(ctx, actor, pupilId);
+      const form = await register.getSenChangeForm(ctx, actor, pupilId, requestIp(request), 'api-status-after-change');
       reply.code(201).header('location', `${pupilPath(pupilId)}/sen-history`);
       return { data: map.currentSenStatus(form) };
     },

@@ -1,3 +1,4 @@
+import { inflateRawSync } from 'node:zlib';
 // The checks every uploaded file passes before any parser sees it. Each refusal names the problem
 // in words a SENCO can act on; nothing here touches the database.
 
@@ -123,8 +124,8 @@ export function refuseDoctype(text: string): void {
 }
 
 /**
- * Looks inside an XLSX (a zip) before unpacking it: a small file that would unpack to gigabytes
- * (a zip bomb) is refused on the sizes its directory declares.
+ * Looks inside an XLSX (a zip) before the spreadsheet library unpacks it: a small file that would
+ * unpack to gigabytes (a zip bomb) is refused, on what its parts really unpack to, not what they claim.
  */
 export function checkZipDirectory(bytes: Uint8Array, options: { maxUnpackedBytes: number; maxEntries: number }): void {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -152,10 +153,31 @@ export function checkZipDirectory(bytes: Uint8Array, options: { maxUnpackedBytes
     const compressed = view.getUint32(offset + 20, true);
     const size = view.getUint32(offset + 24, true);
     if (size === 0xffffffff || compressed === 0xffffffff) throw new ImportFileError('The Excel workbook is too large to import (ZIP64): split it into smaller files');
-    unpacked += size;
-    if (unpacked > options.maxUnpackedBytes) {
-      throw new ImportFileError(`The Excel workbook would unpack to more than ${formatBytes(options.maxUnpackedBytes)}, far more than a register needs, so it was refused: save a copy with only the register sheet`);
-    }
+    const tooLarge = () =>
+      new ImportFileError(`The Excel workbook would unpack to more than ${formatBytes(options.maxUnpackedBytes)}, far more than a register needs, so it was refused: save a copy with only the register sheet`);
+    // A declared size past the allowance is refused at once; a smaller one may be a lie, so each part
+    // is also unpacked for real, stopping at what is left of the allowance.
+    if (unpacked + size > options.maxUnpackedBytes) throw tooLarge();
+    const method = view.getUint16(offset + 10, true);
+    const local = view.getUint32(offset + 42, true);
+    if (local + 30 > bytes.length || view.getUint32(local, true) !== 0x04034b50) throw damaged();
+    const dataStart = local + 30 + view.getUint16(local + 26, true) + view.getUint16(local + 28, true);
+    if (dataStart + compressed > bytes.length) throw damaged();
+    const data = bytes.subarray(dataStart, dataStart + compressed);
+    const remaining = options.maxUnpackedBytes - unpacked;
+    let actual: number;
+    if (method === 0) actual = compressed;
+    else if (method === 8) {
+      try {
+        actual = inflateRawSync(data, { maxOutputLength: Math.max(1, remaining + 1) }).length;
+      } catch (error) {
+        if (error instanceof RangeError || (error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge();
+        throw damaged();
+      }
+    } else throw damaged();
+    if (actual !== size) throw damaged();
+    unpacked += actual;
+    if (unpacked > options.maxUnpackedBytes) throw tooLarge();
     offset += 46 + view.getUint16(offset + 28, true) + view.getUint16(offset + 30, true) + view.getUint16(offset + 32, true);
   }
 }

@@ -567,6 +567,8 @@ export async function getMappingForm(ctx: AppContext, actor: ImportActor, batchI
     throw new ImportStateError('This import has already been confirmed or discarded, so its columns cannot be changed');
   }
   if (!payload.table) throw new ImportStateError('This import is a CTF: it has no columns to match');
+  // The mapping page shows the file's first rows: children's names, UPNs and needs.
+  ctx.audit.recordRead({ schoolId: actor.schoolId, action: 'import.rows-viewed', actorUserId: actor.userId, actorLabel: actor.label, detail: { batchId, rows: 'sample' }, ip: actor.ip });
   let mapping = payload.mapping;
   let source: MappingForm['source'] = 'current';
   if (!mapping) {

@@ -179,6 +179,36 @@ describeEachDialect('the SEN register over HTTP', (getDatabase) => {
     assert.equal(events.length, 2);
   });
 
+  it('takes a leaver out of reach of the teachers who taught them and of their parents', async () => {
+    const senco = new TestClient(built.app);
+    await senco.signIn(fixture.schoolA.users.senco.email);
+    const pupilId = fixture.schoolA.taughtPupilId;
+    const [year, month, day] = schoolToday().split('-');
+    await senco.get(`/pupils/${pupilId}/leave`);
+    assert.equal((await senco.post(`/pupils/${pupilId}/leave`, { 'leftOn-day': day!, 'leftOn-month': month!, 'leftOn-year': year!, reason: 'Moved away' })).statusCode, 302);
+    const teacher = new TestClient(built.app);
+    await teacher.signIn(fixture.schoolA.users.teacher.email);
+    assert.equal((await teacher.get(`/pupils/${pupilId}`)).statusCode, 403);
+    const parent = new TestClient(built.app);
+    await parent.signIn(fixture.schoolA.users.parent.email);
+    assert.equal((await parent.get(`/pupils/${pupilId}`)).statusCode, 403);
+    await senco.get(`/pupils/${pupilId}/return`);
+    assert.equal((await senco.post(`/pupils/${pupilId}/return`, { reason: 'Came back' })).statusCode, 302);
+    const teacherAgain = new TestClient(built.app);
+    await teacherAgain.signIn(fixture.schoolA.users.teacher.email);
+    assert.equal((await teacherAgain.get(`/pupils/${pupilId}`)).statusCode, 200);
+  });
+
+  it('refuses an SEN change dated before the pupil was born', async () => {
+    const client = new TestClient(built.app);
+    await client.signIn(fixture.schoolA.users.senco.email);
+    const pupilId = fixture.schoolA.noSenPupilId;
+    await client.get(`/pupils/${pupilId}/sen/change`);
+    const response = await client.post(`/pupils/${pupilId}/sen/change`, { provision: 'K', 'needs-1-need': 'MLD', 'effectiveDate-day': '1', 'effectiveDate-month': '1', 'effectiveDate-year': '1990', reason: 'x' });
+    assert.equal(response.statusCode, 400);
+    assert.match(response.body, /after the pupil’s date of birth/);
+  });
+
   it('rejects a form posted without its CSRF token', async () => {
     const client = new TestClient(built.app);
     await client.signIn(fixture.schoolA.users.senco.email);

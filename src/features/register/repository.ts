@@ -532,3 +532,100 @@ export async function insertContacts(db: DbOrTransaction, scope: SchoolScope, co
     (slice) => db.insertInto('contacts').values(slice).execute(),
   );
 }
+
+// For School settings: choosing pupils, and parents' contacts -----------------------------------
+
+/** Pupils on roll whose search text holds every term, in name order: a picker's results. */
+export async function searchPupilsOnRoll(db: Db, scope: SchoolScope, terms: string[], limit: number) {
+  let query = db
+    .selectFrom('pupils')
+    .select(['id', 'upn', 'legal_surname', 'legal_forename', 'preferred_forename', 'year_group', 'registration_group'])
+    .where('school_id', '=', scope.schoolId)
+    .where('on_roll', '=', 1);
+  for (const term of terms) query = query.where('search_text', 'like', `%${term.replace(/[%_\\]/g, '')}%`);
+  return query.orderBy('legal_surname').orderBy('legal_forename').orderBy('id').limit(limit).execute();
+}
+
+export interface ParentalContactFilters {
+  /** Folded search tokens: each must be in the pupil's search text or the contact's name or email. */
+  terms: string[];
+  linked?: boolean;
+  contactId?: string;
+  upn?: string;
+  userId?: string;
+  onRollOnly?: boolean;
+}
+
+function parentalContactsQuery(db: DbOrTransaction, scope: SchoolScope, filters: ParentalContactFilters) {
+  let query = db
+    .selectFrom('contacts')
+    .innerJoin('pupils', (join) => join.onRef('pupils.school_id', '=', 'contacts.school_id').onRef('pupils.id', '=', 'contacts.pupil_id'))
+    .where('contacts.school_id', '=', scope.schoolId)
+    .where('contacts.parental_responsibility', '=', 1);
+  if (filters.linked === true) query = query.where('contacts.user_id', 'is not', null);
+  if (filters.linked === false) query = query.where('contacts.user_id', 'is', null);
+  if (filters.contactId !== undefined) query = query.where('contacts.id', '=', filters.contactId);
+  if (filters.upn !== undefined) query = query.where('pupils.upn', '=', filters.upn);
+  if (filters.userId !== undefined) query = query.where('contacts.user_id', '=', filters.userId);
+  if (filters.onRollOnly) query = query.where('pupils.on_roll', '=', 1);
+  for (const term of filters.terms) {
+    const pattern = `%${term.replace(/[%_\\]/g, '')}%`;
+    query = query.where((eb) =>
+      eb.or([
+        eb('pupils.search_text', 'like', pattern),
+        eb(eb.fn('lower', ['contacts.surname']), 'like', pattern),
+        eb(eb.fn('lower', ['contacts.forename']), 'like', pattern),
+        eb(eb.fn('lower', ['contacts.email']), 'like', pattern),
+      ]),
+    );
+  }
+  return query;
+}
+
+export async function listParentalContacts(db: DbOrTransaction, scope: SchoolScope, filters: ParentalContactFilters, page: { limit: number; offset: number }) {
+  return parentalContactsQuery(db, scope, filters)
+    .select([
+      'contacts.id',
+      'contacts.pupil_id',
+      'contacts.contact_order',
+      'contacts.title',
+      'contacts.forename',
+      'contacts.surname',
+      'contacts.relationship',
+      'contacts.phone',
+      'contacts.email',
+      'contacts.user_id',
+      'pupils.upn',
+      'pupils.legal_forename',
+      'pupils.legal_surname',
+      'pupils.preferred_forename',
+      'pupils.year_group',
+      'pupils.on_roll',
+    ])
+    .orderBy('pupils.legal_surname')
+    .orderBy('pupils.legal_forename')
+    .orderBy('pupils.id')
+    .orderBy('contacts.contact_order')
+    .orderBy('contacts.id')
+    .limit(page.limit)
+    .offset(page.offset)
+    .execute();
+}
+
+export async function countParentalContacts(db: DbOrTransaction, scope: SchoolScope, filters: ParentalContactFilters): Promise<number> {
+  const row = await parentalContactsQuery(db, scope, filters).select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirst();
+  return Number(row?.count ?? 0);
+}
+
+export async function findContact(db: DbOrTransaction, scope: SchoolScope, contactId: string) {
+  return db
+    .selectFrom('contacts')
+    .select(['id', 'pupil_id', 'forename', 'surname', 'parental_responsibility', 'user_id'])
+    .where('school_id', '=', scope.schoolId)
+    .where('id', '=', contactId)
+    .executeTakeFirst();
+}
+
+export async function setContactUser(db: DbOrTransaction, scope: SchoolScope, contactId: string, userId: string | null) {
+  await db.updateTable('contacts').set({ user_id: userId }).where('school_id', '=', scope.schoolId).where('id', '=', contactId).execute();
+}

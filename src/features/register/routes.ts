@@ -100,7 +100,7 @@ export async function registerRoutes(app: FastifyInstance, ctx: AppContext): Pro
 
   app.get<{ Params: PupilParams }>('/pupils/:pupilId/timeline', { config: { permission: 'pupil.view' } }, async (request, reply) => {
     const actor = authorisePupil(request, 'pupil.view', request.params.pupilId);
-    const record = await register.getPupilSenHistory(ctx, actor, request.params.pupilId, requestIp(request));
+    const record = await register.getPupilSenHistory(ctx, actor, request.params.pupilId, requestIp(request), 'timeline');
     return reply.render('features/register/views/pupil-timeline.njk', {
       pageTitle: `Timeline – ${record.pupil.legal_forename} ${record.pupil.legal_surname}`,
       tab: 'timeline',
@@ -125,7 +125,7 @@ export async function registerRoutes(app: FastifyInstance, ctx: AppContext): Pro
     const actor = authorisePupil(request, 'pupil.sen.edit', pupilId);
     const intentName = String((request.query as { intent?: string }).intent ?? formField(request.body, 'intent') ?? 'needs');
     const intent: Intent = Object.hasOwn(INTENTS, intentName) ? (intentName as Intent) : 'needs';
-    const { pupil, status } = await register.getSenChangeForm(ctx, actor, pupilId);
+    const { pupil, status } = await register.getSenChangeForm(ctx, actor, pupilId, requestIp(request), 'sen-change-form');
     const currentNeeds = [...status.needs].sort((a, b) => a.rank - b.rank).map((entry) => entry.need);
     const formValues = values ?? {
       provision: INTENTS[intent].provision ?? status.provision,
@@ -196,7 +196,7 @@ export async function registerRoutes(app: FastifyInstance, ctx: AppContext): Pro
 
   const renderLeaving = async (request: FastifyRequest, reply: FastifyReply, pupilId: string, mode: 'leave' | 'return', values: Record<string, string>, errors?: ReturnType<typeof errorView>) => {
     const actor = authorisePupil(request, 'pupil.sen.edit', pupilId);
-    const { pupil } = await register.getSenChangeForm(ctx, actor, pupilId);
+    const { pupil } = await register.getSenChangeForm(ctx, actor, pupilId, requestIp(request), mode === 'leave' ? 'leaving-form' : 'return-form');
     reply.code(errors ? 400 : 200);
     return reply.render('features/register/views/leaving.njk', {
       pageTitle: `${mode === 'leave' ? 'Record that a pupil has left' : 'Return a pupil to roll'} – ${pupil.legal_forename} ${pupil.legal_surname}`,

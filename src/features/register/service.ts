@@ -308,9 +308,9 @@ export async function getPupilOverview(ctx: AppContext, actor: Actor, pupilId: s
   return { ...summary, needs: needs.map(needView), groups, contacts: visibleContacts(actor, contacts) };
 }
 
-export async function getPupilSenHistory(ctx: AppContext, actor: Actor, pupilId: string, ip: string) {
+export async function getPupilSenHistory(ctx: AppContext, actor: Actor, pupilId: string, ip: string, section: 'sen' | 'timeline' | 'api' = 'sen') {
   const scope = schoolScope(actor.schoolId);
-  const summary = await getPupilSummary(ctx, actor, pupilId, ip, 'sen');
+  const summary = await getPupilSummary(ctx, actor, pupilId, ip, section);
   const [provisionPeriods, needPeriods, changes] = await Promise.all([
     repository.listProvisionPeriods(ctx.db, scope, pupilId),
     repository.listNeedPeriods(ctx.db, scope, pupilId),
@@ -456,7 +456,7 @@ async function writeSenStatus(
 
 
 /** The rules for a status change someone makes by hand, with messages that name the field. */
-export function senChangeProblems(before: CurrentStatus, input: SenStatusInput, today: string): FieldError[] {
+export function senChangeProblems(before: CurrentStatus, input: SenStatusInput, today: string, dateOfBirth?: string): FieldError[] {
   const problems: FieldError[] = censusProblems(input.provision, input.needs).map((problem) => ({
     field: problem.field.startsWith('needs[') ? problem.field.replace(/^needs\[(\d+)\]\.(need|rank)$/, (_m, index, part) => `needs-${Number(index) + 1}-${part}`) : problem.field === 'needs' ? 'needs-1-need' : problem.field,
     message: problem.message,
@@ -467,6 +467,7 @@ export function senChangeProblems(before: CurrentStatus, input: SenStatusInput, 
     problems.push({ field: 'effectiveDate', message: 'The date the change takes effect must be a real date' });
   } else {
     if (input.effectiveDate > today) problems.push({ field: 'effectiveDate', message: 'The date the change takes effect must be today or in the past' });
+    else if (dateOfBirth && input.effectiveDate < dateOfBirth) problems.push({ field: 'effectiveDate', message: `The date the change takes effect must be after the pupil’s date of birth (${formatLong(dateOfBirth)})` });
     const earliest = [before.provisionSince, before.needsSince].filter((value): value is string => Boolean(value)).sort().at(-1);
     if (earliest && input.effectiveDate < earliest) {
       problems.push({
@@ -491,10 +492,12 @@ function formatLong(isoDate: string): string {
   return new Date(`${isoDate}T12:00:00Z`).toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
 }
 
-export async function getSenChangeForm(ctx: AppContext, actor: Actor, pupilId: string) {
+/** A form about one pupil shows their name and status: opening it is a read of their record. */
+export async function getSenChangeForm(ctx: AppContext, actor: Actor, pupilId: string, ip: string, section: 'sen-change-form' | 'leaving-form' | 'return-form' | 'api-status-after-change') {
   const scope = schoolScope(actor.schoolId);
   const pupil = await loadPupilOrThrow(ctx, scope, pupilId);
   const status = await currentStatus(ctx.db, scope, pupil);
+  ctx.audit.recordRead({ schoolId: actor.schoolId, action: 'pupil.viewed', pupilId, actorUserId: actor.userId, actorLabel: actor.displayName, detail: { section }, ip });
   return { pupil, status };
 }
 
@@ -505,7 +508,7 @@ export async function changeSenStatus(ctx: AppContext, actor: Actor, pupilId: st
     const pupil = await repository.findPupil(trx, scope, pupilId);
     if (!pupil) throw new NotFoundError('No pupil with that record in this school');
     const before = await currentStatus(trx, scope, pupil);
-    const problems = senChangeProblems(before, input, schoolToday());
+    const problems = senChangeProblems(before, input, schoolToday(), pupil.date_of_birth);
     if (problems.length) throw new ValidationError(problems);
     const needs = input.provision === 'N' ? [] : input.needs.map((entry) => ({ need: entry.need as NeedCode, rank: entry.rank }));
     const changeId = await writeSenStatus(
@@ -878,6 +881,17 @@ export async function getMyChildren(ctx: AppContext, actor: Actor, ip: string) {
 /** Below this, a count could identify a child, so governors see "fewer than 5" (DfE practice). */
 export const SMALL_NUMBER_THRESHOLD = 5;
 
+/**
+ * What a governor may see of a count: 0, "fewer than 5", or the count rounded to the nearest 5.
+ * Rounding every figure, not just the small ones, stops a hidden cell being worked out by
+ * subtracting the others from a total (secondary disclosure).
+ */
+export function governorCount(count: number): { count: number | null; suppressed: boolean; rounded: boolean } {
+  if (count === 0) return { count: 0, suppressed: false, rounded: false };
+  if (count < SMALL_NUMBER_THRESHOLD) return { count: null, suppressed: true, rounded: false };
+  return { count: Math.round(count / 5) * 5, suppressed: false, rounded: true };
+}
+
 export async function getOverview(ctx: AppContext, actor: Actor) {
   const scope = schoolScope(actor.schoolId);
   const allFilters: RegisterFilters = { terms: [], provisions: [], needs: [], primaryNeeds: [], yearGroups: [], flags: [] };
@@ -894,7 +908,11 @@ export async function getOverview(ctx: AppContext, actor: Actor) {
   const all = summariseCounts(cells);
   const sen = summariseCounts(cells.filter((cell) => cell.provision === 'K' || cell.provision === 'E'));
   const suppress = actor.role === 'governor';
-  const show = (count: number) => (suppress && count > 0 && count < SMALL_NUMBER_THRESHOLD ? `fewer than ${SMALL_NUMBER_THRESHOLD}` : new Intl.NumberFormat('en-GB').format(count));
+  const show = (count: number) => {
+    if (!suppress) return new Intl.NumberFormat('en-GB').format(count);
+    const safe = governorCount(count);
+    return safe.suppressed ? `fewer than ${SMALL_NUMBER_THRESHOLD}` : new Intl.NumberFormat('en-GB').format(safe.count!);
+  };
   return { school, all, sen, flagCounts, show, suppress };
 }
 
@@ -953,4 +971,173 @@ export async function returnToRoll(ctx: AppContext, actor: Actor, pupilId: strin
       detail: { leftOn: pupil.left_on, reason: input.reason.trim() }, ip, at: now,
     });
   });
+}
+
+// For School settings: groups, pupil pickers and parents' accounts -------------------------------
+
+/**
+ * Another feature changed what the register shows (groups and who is in them): bumps the school's
+ * register version inside the caller's transaction, so no stale register page is served (ADR 7).
+ */
+export async function registerChanged(trx: DbOrTransaction, scope: SchoolScope): Promise<void> {
+  await repository.bumpRegisterVersion(trx, scope);
+}
+
+export interface PickerPupil {
+  id: string;
+  upn: string | null;
+  name: string;
+  yearGroup: number | null;
+  registrationGroup: string | null;
+}
+
+/** Pupils on roll matching a name or UPN (the register's search rules), for choosing pupils in a form. Audited as a search. */
+export async function searchPupilsForPicker(ctx: AppContext, actor: Actor, term: string, limit: number): Promise<PickerPupil[]> {
+  const text = term.trim().slice(0, 100);
+  const terms = normaliseSearchTerm(text);
+  if (terms.length === 0) return [];
+  const rows = await repository.searchPupilsOnRoll(ctx.db, schoolScope(actor.schoolId), terms, Math.max(1, Math.min(Math.floor(limit), 200)));
+  ctx.audit.recordRead({ schoolId: actor.schoolId, action: 'pupils.searched', actorUserId: actor.userId, actorLabel: actor.displayName, detail: { term: text, shown: rows.length } });
+  return rows.map((row) => ({
+    id: row.id,
+    upn: row.upn,
+    name: `${row.preferred_forename || row.legal_forename} ${row.legal_surname}`,
+    yearGroup: row.year_group === null ? null : Number(row.year_group),
+    registrationGroup: row.registration_group,
+  }));
+}
+
+/** Who lists or links parents' contacts: a member of staff, or the command line (no user). */
+export interface ContactsActor {
+  schoolId: string;
+  userId: string | null;
+  label: string;
+  ip: string | null;
+}
+
+export interface ParentalContact {
+  id: string;
+  pupilId: string;
+  pupilName: string;
+  upn: string | null;
+  yearGroup: number | null;
+  onRoll: boolean;
+  /** Title, forename and surname together, as a list shows them. */
+  name: string;
+  title: string | null;
+  forename: string | null;
+  surname: string;
+  relationship: string | null;
+  email: string | null;
+  phone: string | null;
+  contactOrder: number;
+  /** The parent's SENCO Desk account, when linked. */
+  userId: string | null;
+}
+
+/** Contacts with parental responsibility, filtered and paged, with the pupil each belongs to. Audited as a read. */
+export async function listParentalContacts(
+  ctx: AppContext,
+  by: ContactsActor,
+  options: { q?: string; linked?: boolean; contactId?: string; upn?: string; userId?: string; onRollOnly?: boolean; limit?: number; offset?: number } = {},
+): Promise<{ contacts: ParentalContact[]; total: number }> {
+  const scope = schoolScope(by.schoolId);
+  const filters: repository.ParentalContactFilters = {
+    terms: options.q ? normaliseSearchTerm(options.q.slice(0, 100)) : [],
+    ...(options.linked === undefined ? {} : { linked: options.linked }),
+    ...(options.contactId === undefined ? {} : { contactId: options.contactId }),
+    ...(options.upn === undefined ? {} : { upn: options.upn }),
+    ...(options.userId === undefined ? {} : { userId: options.userId }),
+    ...(options.onRollOnly ? { onRollOnly: true } : {}),
+  };
+  const page = { limit: Math.max(1, Math.min(options.limit ?? 50, 1000)), offset: Math.max(0, options.offset ?? 0) };
+  const [rows, total] = await Promise.all([
+    repository.listParentalContacts(ctx.db, scope, filters, page),
+    repository.countParentalContacts(ctx.db, scope, filters),
+  ]);
+  ctx.audit.recordRead({
+    schoolId: by.schoolId,
+    action: 'parental-contacts.viewed',
+    actorUserId: by.userId,
+    actorLabel: by.label,
+    detail: { ...(options.q ? { q: options.q } : {}), ...(options.contactId ? { contactId: options.contactId } : {}), ...(options.upn ? { upn: options.upn } : {}), shown: rows.length },
+    ip: by.ip,
+  });
+  return {
+    total,
+    contacts: rows.map((row) => ({
+      id: row.id,
+      pupilId: row.pupil_id,
+      pupilName: `${row.preferred_forename || row.legal_forename} ${row.legal_surname}`,
+      upn: row.upn,
+      yearGroup: row.year_group === null ? null : Number(row.year_group),
+      onRoll: Number(row.on_roll) === 1,
+      name: [row.title, row.forename, row.surname].filter(Boolean).join(' '),
+      title: row.title,
+      forename: row.forename,
+      surname: row.surname,
+      relationship: row.relationship,
+      email: row.email,
+      phone: row.phone,
+      contactOrder: Number(row.contact_order),
+      userId: row.user_id,
+    })),
+  };
+}
+
+async function parentalContactOrThrow(trx: DbOrTransaction, scope: SchoolScope, contactId: string) {
+  const contact = await repository.findContact(trx, scope, contactId);
+  if (!contact || Number(contact.parental_responsibility) !== 1) throw new NotFoundError('No contact with parental responsibility has that reference in this school');
+  return contact;
+}
+
+/**
+ * Links a contact with parental responsibility to a parent's account, inside the caller's
+ * transaction (which gives the account its parent role): the parent then sees this child.
+ */
+export async function linkContactToUser(
+  ctx: AppContext,
+  trx: DbOrTransaction,
+  by: ContactsActor,
+  contactId: string,
+  userId: string,
+): Promise<{ pupilId: string; changed: boolean }> {
+  const scope = schoolScope(by.schoolId);
+  const contact = await parentalContactOrThrow(trx, scope, contactId);
+  if (contact.user_id === userId) return { pupilId: contact.pupil_id, changed: false };
+  if (contact.user_id) throw new ValidationError([{ field: 'email', message: 'This contact is already linked to another account: unlink it first' }]);
+  await repository.setContactUser(trx, scope, contactId, userId);
+  await ctx.audit.record(trx, {
+    schoolId: by.schoolId,
+    action: 'contact.linked',
+    pupilId: contact.pupil_id,
+    actorUserId: by.userId,
+    actorLabel: by.label,
+    detail: { contactId, userId, contact: [contact.forename, contact.surname].filter(Boolean).join(' ') },
+    ip: by.ip,
+  });
+  return { pupilId: contact.pupil_id, changed: true };
+}
+
+/** Unlinks a contact from the parent's account it was linked to, inside the caller's transaction. */
+export async function unlinkContact(
+  ctx: AppContext,
+  trx: DbOrTransaction,
+  by: ContactsActor,
+  contactId: string,
+): Promise<{ pupilId: string; userId: string | null; changed: boolean }> {
+  const scope = schoolScope(by.schoolId);
+  const contact = await parentalContactOrThrow(trx, scope, contactId);
+  if (!contact.user_id) return { pupilId: contact.pupil_id, userId: null, changed: false };
+  await repository.setContactUser(trx, scope, contactId, null);
+  await ctx.audit.record(trx, {
+    schoolId: by.schoolId,
+    action: 'contact.unlinked',
+    pupilId: contact.pupil_id,
+    actorUserId: by.userId,
+    actorLabel: by.label,
+    detail: { contactId, userId: contact.user_id, contact: [contact.forename, contact.surname].filter(Boolean).join(' ') },
+    ip: by.ip,
+  });
+  return { pupilId: contact.pupil_id, userId: contact.user_id, changed: true };
 }

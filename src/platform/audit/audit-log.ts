@@ -96,7 +96,8 @@ export class AuditLog {
       list.push(event);
       bySchool.set(event.schoolId, list);
     }
-    for (const [schoolId, list] of bySchool) await appendToChain(trx, this.database.dialect, schoolId, list);
+    // Chains are locked in one order everywhere, so two processes flushing the same schools cannot deadlock.
+    for (const schoolId of [...bySchool.keys()].sort()) await appendToChain(trx, this.database.dialect, schoolId, bySchool.get(schoolId)!);
   }
 
   /** Records a write that has no transaction of its own (sign-in, sign-out). */
@@ -157,6 +158,8 @@ export async function verifyAuditChains(db: Db, pageSize = 2000): Promise<ChainV
         .selectAll()
         .where('school_id', '=', head.school_id)
         .where('seq', '>=', expectedSeq)
+        // Only up to the head read at the start: events written while verifying are not "extra".
+        .where('seq', '<=', Number(head.seq))
         .orderBy('seq')
         .limit(pageSize)
         .execute();

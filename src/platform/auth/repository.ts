@@ -121,6 +121,10 @@ export async function deleteSession(db: Db, sessionId: string) {
   await db.deleteFrom('sessions').where('id', '=', sessionId).execute();
 }
 
+export async function revokeAllApiTokens(db: DbOrTransaction, userId: string, at: string) {
+  await db.updateTable('api_tokens').set({ revoked_at: at }).where('user_id', '=', userId).where('revoked_at', 'is', null).execute();
+}
+
 export async function deleteSessionsOfUser(db: DbOrTransaction, userId: string) {
   await db.deleteFrom('sessions').where('user_id', '=', userId).execute();
 }
@@ -167,10 +171,13 @@ export async function loadTaughtPupilIds(db: Db, schoolId: string, userId: strin
     .innerJoin('group_members', (join) =>
       join.onRef('group_members.school_id', '=', 'group_staff.school_id').onRef('group_members.group_id', '=', 'group_staff.group_id'),
     )
+    // Only pupils still on roll: staff lose access to a pupil's record once they have left.
+    .innerJoin('pupils', (join) => join.onRef('pupils.school_id', '=', 'group_members.school_id').onRef('pupils.id', '=', 'group_members.pupil_id'))
     .select('group_members.pupil_id')
     .distinct()
     .where('group_staff.school_id', '=', schoolId)
     .where('group_staff.user_id', '=', userId)
+    .where('pupils.on_roll', '=', 1)
     .execute();
   return new Set(rows.map((row) => row.pupil_id));
 }
@@ -178,10 +185,13 @@ export async function loadTaughtPupilIds(db: Db, schoolId: string, userId: strin
 export async function loadChildPupilIds(db: Db, schoolId: string, userId: string): Promise<Set<string>> {
   const rows = await db
     .selectFrom('contacts')
-    .select('pupil_id')
-    .where('school_id', '=', schoolId)
-    .where('user_id', '=', userId)
-    .where('parental_responsibility', '=', 1)
+    .innerJoin('pupils', (join) => join.onRef('pupils.school_id', '=', 'contacts.school_id').onRef('pupils.id', '=', 'contacts.pupil_id'))
+    .select('contacts.pupil_id')
+    .where('contacts.school_id', '=', schoolId)
+    .where('contacts.user_id', '=', userId)
+    .where('contacts.parental_responsibility', '=', 1)
+    // The school's records of a child who has left are reached by a subject access request, not here.
+    .where('pupils.on_roll', '=', 1)
     .execute();
   return new Set(rows.map((row) => row.pupil_id));
 }
@@ -262,4 +272,100 @@ export async function revokeApiToken(db: DbOrTransaction, userId: string, tokenI
     .returning('school_id')
     .executeTakeFirst();
   return row?.school_id;
+}
+
+// People in a school (School settings and the command line) ------------------------------------
+
+export interface SchoolPeopleFilters {
+  /** Lower-case words: each must be in the person's name or email address. */
+  terms: string[];
+  roles?: string[];
+}
+
+function schoolPeopleQuery(db: DbOrTransaction, schoolId: string, filters: SchoolPeopleFilters) {
+  let query = db
+    .selectFrom('memberships')
+    .innerJoin('users', 'users.id', 'memberships.user_id')
+    .where('memberships.school_id', '=', schoolId);
+  if (filters.roles?.length) query = query.where('memberships.role', 'in', filters.roles);
+  for (const term of filters.terms) {
+    const pattern = `%${term.replace(/[%_\\]/g, '')}%`;
+    query = query.where((eb) => eb.or([eb(eb.fn('lower', ['users.display_name']), 'like', pattern), eb('users.email', 'like', pattern)]));
+  }
+  return query;
+}
+
+const PERSON_COLUMNS = [
+  'users.id as userId',
+  'users.email',
+  'users.display_name as displayName',
+  'users.disabled_at as disabledAt',
+  'memberships.role',
+  'memberships.created_at as roleSince',
+] as const;
+
+export async function listSchoolPeople(db: Db, schoolId: string, filters: SchoolPeopleFilters, page: { limit: number; offset: number }) {
+  return schoolPeopleQuery(db, schoolId, filters)
+    .select(PERSON_COLUMNS)
+    .orderBy((eb) => eb.fn('lower', ['users.display_name']))
+    .orderBy('users.id')
+    .limit(page.limit)
+    .offset(page.offset)
+    .execute();
+}
+
+export async function countSchoolPeople(db: Db, schoolId: string, filters: SchoolPeopleFilters): Promise<number> {
+  const row = await schoolPeopleQuery(db, schoolId, filters).select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirst();
+  return Number(row?.count ?? 0);
+}
+
+export async function listSchoolPeopleByIds(db: DbOrTransaction, schoolId: string, userIds: string[]) {
+  if (userIds.length === 0) return [];
+  const rows = [];
+  for (let start = 0; start < userIds.length; start += 1000) {
+    rows.push(
+      ...(await schoolPeopleQuery(db, schoolId, { terms: [] })
+        .select(PERSON_COLUMNS)
+        .where('users.id', 'in', userIds.slice(start, start + 1000))
+        .execute()),
+    );
+  }
+  return rows;
+}
+
+export async function findUserByEmailIn(db: DbOrTransaction, email: string) {
+  return db.selectFrom('users').selectAll().where('email', '=', email.toLowerCase()).executeTakeFirst();
+}
+
+export async function findMembership(db: DbOrTransaction, schoolId: string, userId: string) {
+  return db.selectFrom('memberships').selectAll().where('school_id', '=', schoolId).where('user_id', '=', userId).executeTakeFirst();
+}
+
+/** The school's SENCOs; on PostgreSQL their rows are locked, so two SENCOs cannot each remove the other at once. */
+export async function lockSchoolSencos(db: DbOrTransaction, schoolId: string, lock: boolean): Promise<string[]> {
+  let query = db.selectFrom('memberships').select('user_id').where('school_id', '=', schoolId).where('role', '=', 'senco');
+  if (lock) query = query.forUpdate();
+  return (await query.execute()).map((row) => row.user_id);
+}
+
+export async function insertMembership(db: DbOrTransaction, schoolId: string, userId: string, role: string, createdAt: string) {
+  await db.insertInto('memberships').values({ school_id: schoolId, user_id: userId, role, created_at: createdAt }).execute();
+}
+
+export async function updateMembershipRole(db: DbOrTransaction, schoolId: string, userId: string, role: string) {
+  await db.updateTable('memberships').set({ role }).where('school_id', '=', schoolId).where('user_id', '=', userId).execute();
+}
+
+export async function deleteMembership(db: DbOrTransaction, schoolId: string, userId: string) {
+  await db.deleteFrom('memberships').where('school_id', '=', schoolId).where('user_id', '=', userId).execute();
+}
+
+export async function countMembershipsByRole(db: Db, schoolId: string) {
+  const rows = await db
+    .selectFrom('memberships')
+    .select((eb) => ['role', eb.fn.countAll<number>().as('count')])
+    .where('school_id', '=', schoolId)
+    .groupBy('role')
+    .execute();
+  return rows.map((row) => ({ role: row.role, count: Number(row.count) }));
 }

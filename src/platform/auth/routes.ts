@@ -6,9 +6,15 @@ import { SESSION_COOKIE, cookieOptions, errorView, formField, requestIp, setFlas
 import * as auth from './service.ts';
 
 /** Only same-site paths are followed after sign-in, never another host. */
-function safeReturnPath(value: string | undefined): string | undefined {
-  if (!value || !value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\')) return undefined;
-  return value;
+export function safeReturnPath(value: string | undefined): string | undefined {
+  // A path on this site only: no control characters or backslashes (browsers drop or rewrite them,
+  // turning "/\t/evil.example" into another host), and it must resolve to this origin.
+  if (!value || !/^\/(?![/\\])[^\x00-\x1f\x7f\\]*$/.test(value)) return undefined;
+  try {
+    return new URL(value, 'http://senco.invalid').origin === 'http://senco.invalid' ? value : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export async function authRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
@@ -60,12 +66,12 @@ export async function authRoutes(app: FastifyInstance, ctx: AppContext): Promise
     return reply.redirect('/sign-in');
   });
 
-  app.get('/switch-school', { config: { permission: 'account.use' } }, async (request, reply) => {
+  app.get('/switch-school', { config: { permission: 'signed-in' } }, async (request, reply) => {
     const memberships = await auth.listMemberships(ctx, request.session!.userId);
     return reply.render('platform/auth/views/switch-school.njk', { pageTitle: 'Switch school', schools: memberships, current: request.actor?.schoolId });
   });
 
-  app.post('/switch-school', { config: { permission: 'account.use' } }, async (request, reply) => {
+  app.post('/switch-school', { config: { permission: 'signed-in' } }, async (request, reply) => {
     const schoolId = formField(request.body, 'schoolId') ?? '';
     try {
       const role = await auth.switchSchool(ctx, request.session!, schoolId);

@@ -30,11 +30,15 @@ export async function signIn(
   const email = input.email.trim().toLowerCase();
   const now = new Date();
   const since = new Date(now.getTime() - THROTTLE_WINDOW_MINUTES * 60_000).toISOString();
+  // The attempt counts as a failure before the (slow) password check, so parallel guesses cannot all
+  // get past the limit; a successful sign-in clears the account's failures.
+  const attemptId = newId();
+  await repository.recordLoginFailure(ctx.db, { id: attemptId, email, ip: input.ip, at: now.toISOString() });
   const [accountFailures, addressFailures] = await Promise.all([
     repository.countLoginFailures(ctx.db, since, { email }),
     repository.countLoginFailures(ctx.db, since, { ip: input.ip }),
   ]);
-  if (accountFailures >= MAX_FAILURES_PER_ACCOUNT || addressFailures >= MAX_FAILURES_PER_ADDRESS) {
+  if (accountFailures > MAX_FAILURES_PER_ACCOUNT || addressFailures > MAX_FAILURES_PER_ADDRESS) {
     const oldest = await repository.oldestLoginFailure(ctx.db, since, email);
     const unlockAt = oldest ? new Date(oldest).getTime() + THROTTLE_WINDOW_MINUTES * 60_000 : now.getTime() + 60_000;
     return { ok: false, reason: 'throttled', retryInMinutes: Math.max(1, Math.ceil((unlockAt - now.getTime()) / 60_000)) };
@@ -42,15 +46,14 @@ export async function signIn(
   const user = await repository.findUserByEmail(ctx.db, email);
   const passwordMatches = await verifyPassword(input.password, user?.password_hash ?? null);
   if (!user || !passwordMatches || user.disabled_at) {
-    await repository.recordLoginFailure(ctx.db, { id: newId(), email, ip: input.ip, at: now.toISOString() });
     await ctx.audit.recordNow({ schoolId: SYSTEM_CHAIN, action: 'auth.sign-in-failed', detail: { email }, ip: input.ip });
     return { ok: false, reason: 'invalid' };
   }
   const memberships = await repository.listMemberships(ctx.db, user.id);
   // Start in the school the person was first given a role in (their main school), not the first by name.
   const first = [...memberships].sort((a, b) => a.createdAt.localeCompare(b.createdAt))[0];
-  if (!first) return { ok: false, reason: 'no-school' };
   await repository.clearLoginFailures(ctx.db, email);
+  if (!first) return { ok: false, reason: 'no-school' };
   // Housekeeping rides on sign-in: expired sessions and failures past the throttling window go.
   await repository.deleteExpiredSessions(ctx.db, now.toISOString());
   await repository.deleteLoginFailuresBefore(ctx.db, since);
@@ -130,6 +133,7 @@ export async function switchSchool(ctx: AppContext, session: SessionInfo, school
     throw new ValidationError([{ field: 'schoolId', message: 'You do not have a role in that school' }]);
   }
   await repository.setSessionSchool(ctx.db, session.id, schoolId);
+  await ctx.audit.recordNow({ schoolId, action: 'auth.switched-school', actorUserId: session.userId, actorLabel: session.displayName });
   return membership.role;
 }
 
@@ -160,6 +164,9 @@ export async function createUser(
       await repository.insertUser(trx, { id: userId, email, displayName: input.displayName.trim(), passwordHash, createdAt: now });
     } else if (passwordHash) {
       await repository.setPasswordHash(trx, userId, passwordHash);
+      await repository.deleteSessionsOfUser(trx, userId);
+      await repository.revokeAllApiTokens(trx, userId, now);
+      await ctx.audit.record(trx, { schoolId: SYSTEM_CHAIN, action: 'user.password-reset', actorLabel: input.actorLabel, detail: { email } });
     }
     await repository.upsertMembership(trx, input.schoolId, userId, input.role, now);
     await ctx.audit.record(trx, {
@@ -180,8 +187,9 @@ export async function resetPassword(ctx: AppContext, input: { email: string; pas
   const passwordHash = await hashPassword(input.password);
   await ctx.db.transaction().execute(async (trx) => {
     await repository.setPasswordHash(trx, user.id, passwordHash);
-    // A reset password ends every open session, in case the old one was known to someone else.
+    // A reset password ends every open session and API token, in case the old one was known to someone else.
     await repository.deleteSessionsOfUser(trx, user.id);
+    await repository.revokeAllApiTokens(trx, user.id, new Date().toISOString());
     await ctx.audit.record(trx, { schoolId: SYSTEM_CHAIN, action: 'user.password-reset', actorLabel: input.actorLabel, detail: { email: user.email } });
   });
   await repository.clearLoginFailures(ctx.db, user.email);
@@ -250,4 +258,197 @@ export async function actorForApiToken(ctx: AppContext, token: string): Promise<
     await repository.touchApiToken(ctx.db, row.id, now.toISOString());
   }
   return withRelationships(ctx, { userId: row.userId, displayName: row.displayName, schoolId: row.schoolId, role: row.role });
+}
+
+// People in a school: School settings and the command line -------------------------------------
+// These take the caller's transaction, so a role and what goes with it (a parent's link to a
+// child, a new group) commit together with their audit events.
+
+type Trx = Parameters<typeof repository.insertMembership>[0];
+type AccountProblem = ConstructorParameters<typeof ValidationError>[0][number];
+
+/** Who makes a change to accounts: a member of staff, or the command line (no user). */
+export interface AccountChangeBy {
+  userId: string | null;
+  label: string;
+  ip: string | null;
+}
+
+export interface SchoolPerson {
+  userId: string;
+  email: string;
+  displayName: string;
+  role: string;
+  roleSince: string;
+  disabledAt: string | null;
+}
+
+// Letters and digits that cannot be mistaken for one another (no 0/O, 1/l/I): 24 of them is ~140 bits.
+const GENERATED_PASSWORD_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789';
+
+/** A strong random password, to be shown once to the person who passes it on. */
+export function generatePassword(length = 24): string {
+  const alphabet = GENERATED_PASSWORD_ALPHABET;
+  const limit = 256 - (256 % alphabet.length); // no modulo bias
+  let password = '';
+  while (password.length < length) {
+    for (const byte of randomBytes(length * 2)) {
+      if (byte < limit && password.length < length) password += alphabet[byte % alphabet.length];
+    }
+  }
+  return password;
+}
+
+export function normaliseEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+/** What is wrong with a new account's details (the rules createUser applies), field by field. */
+export function accountProblems(input: { email: string; displayName: string; password: string | null }): AccountProblem[] {
+  const problems: AccountProblem[] = [];
+  const email = normaliseEmail(input.email);
+  if (!email) problems.push({ field: 'email', message: 'Enter an email address' });
+  else if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email) || email.length > 254) problems.push({ field: 'email', message: 'Enter an email address in the correct format, like name@example.org' });
+  if (!input.displayName.trim()) problems.push({ field: 'displayName', message: 'Enter the person’s name' });
+  else if (input.displayName.trim().length > 200) problems.push({ field: 'displayName', message: 'Name must be 200 characters or fewer' });
+  const passwordIssue = input.password === null ? undefined : passwordProblem(input.password);
+  if (passwordIssue) problems.push({ field: 'password', message: passwordIssue });
+  return problems;
+}
+
+/** Hashing is slow on purpose: do it before opening the transaction that stores the hash. */
+export function hashNewPassword(password: string): Promise<string> {
+  return hashPassword(password);
+}
+
+export async function listSchoolPeople(
+  ctx: AppContext,
+  schoolId: string,
+  options: { q?: string; roles?: Role[]; limit: number; offset: number },
+): Promise<{ people: SchoolPerson[]; total: number }> {
+  const filters: repository.SchoolPeopleFilters = {
+    terms: (options.q ?? '').toLowerCase().split(/\s+/).filter(Boolean).slice(0, 10),
+    ...(options.roles?.length ? { roles: options.roles } : {}),
+  };
+  const [people, total] = await Promise.all([
+    repository.listSchoolPeople(ctx.db, schoolId, filters, { limit: options.limit, offset: options.offset }),
+    repository.countSchoolPeople(ctx.db, schoolId, filters),
+  ]);
+  return { people, total };
+}
+
+export async function findSchoolPerson(ctx: AppContext, schoolId: string, userId: string): Promise<SchoolPerson | undefined> {
+  return (await repository.listSchoolPeopleByIds(ctx.db, schoolId, [userId]))[0];
+}
+
+/** People with a role in the school among these accounts (others are left out). */
+export function listSchoolPeopleByIds(ctx: AppContext, schoolId: string, userIds: string[]): Promise<SchoolPerson[]> {
+  return repository.listSchoolPeopleByIds(ctx.db, schoolId, [...new Set(userIds)]);
+}
+
+export async function countSchoolRoles(ctx: AppContext, schoolId: string): Promise<Array<{ role: string; count: number }>> {
+  return repository.countMembershipsByRole(ctx.db, schoolId);
+}
+
+export async function findAccountByEmail(ctx: AppContext, email: string): Promise<{ id: string; email: string; displayName: string; disabledAt: string | null } | undefined> {
+  const user = await repository.findUserByEmailIn(ctx.db, normaliseEmail(email));
+  return user ? { id: user.id, email: user.email, displayName: user.display_name, disabledAt: user.disabled_at } : undefined;
+}
+
+/**
+ * Gives an account a role in a school, creating the account first when no account has the email
+ * address. An existing account keeps its name and password: it may belong to other schools too.
+ * An account that already has a role here is refused (change its role instead).
+ */
+export async function grantSchoolRole(
+  ctx: AppContext,
+  trx: Trx,
+  by: AccountChangeBy,
+  input: { schoolId: string; email: string; displayName: string; role: Role; passwordHash: string | null },
+): Promise<{ userId: string; created: boolean }> {
+  const email = normaliseEmail(input.email);
+  const problems = accountProblems({ email, displayName: input.displayName, password: null });
+  if (problems.length) throw new ValidationError(problems);
+  const now = new Date().toISOString();
+  const existing = await repository.findUserByEmailIn(trx, email);
+  let userId = existing?.id;
+  if (existing) {
+    const membership = await repository.findMembership(trx, input.schoolId, existing.id);
+    if (membership) {
+      throw new ValidationError([{ field: 'email', message: `${email} already has a role at this school: change their role instead of adding them again` }]);
+    }
+  } else {
+    userId = newId();
+    await repository.insertUser(trx, { id: userId, email, displayName: input.displayName.trim(), passwordHash: input.passwordHash, createdAt: now });
+  }
+  await repository.insertMembership(trx, input.schoolId, userId!, input.role, now);
+  await ctx.audit.record(trx, {
+    schoolId: input.schoolId,
+    action: existing ? 'user.role-granted' : 'user.created',
+    actorUserId: by.userId,
+    actorLabel: by.label,
+    detail: { userId, email, role: input.role },
+    ip: by.ip,
+    at: now,
+  });
+  return { userId: userId!, created: !existing };
+}
+
+function lastSencoProblem(by: AccountChangeBy, userId: string, change: 'change' | 'remove'): ValidationError {
+  const yourself = by.userId === userId;
+  const message = yourself
+    ? `You are the only SENCO at this school: give someone else the SENCO role before you ${change === 'change' ? 'change your own role' : 'remove yourself'}`
+    : `This person is the only SENCO at this school: give someone else the SENCO role before you ${change === 'change' ? 'change their role' : 'remove them'}`;
+  return new ValidationError([{ field: 'role', message }]);
+}
+
+/** Changes a person's role in a school. A school always keeps at least one SENCO. Undefined when the person has no role there. */
+export async function changeSchoolRole(
+  ctx: AppContext,
+  trx: Trx,
+  by: AccountChangeBy,
+  input: { schoolId: string; userId: string; role: Role },
+): Promise<{ email: string; displayName: string; from: string; to: Role; changed: boolean } | undefined> {
+  const [person] = await repository.listSchoolPeopleByIds(trx, input.schoolId, [input.userId]);
+  if (!person) return undefined;
+  if (person.role === input.role) return { email: person.email, displayName: person.displayName, from: person.role, to: input.role, changed: false };
+  if (person.role === 'senco') {
+    const sencos = await repository.lockSchoolSencos(trx, input.schoolId, ctx.database.dialect === 'postgres');
+    if (sencos.filter((id) => id !== input.userId).length === 0) throw lastSencoProblem(by, input.userId, 'change');
+  }
+  await repository.updateMembershipRole(trx, input.schoolId, input.userId, input.role);
+  await ctx.audit.record(trx, {
+    schoolId: input.schoolId,
+    action: 'user.role-changed',
+    actorUserId: by.userId,
+    actorLabel: by.label,
+    detail: { userId: input.userId, email: person.email, from: person.role, to: input.role },
+    ip: by.ip,
+  });
+  return { email: person.email, displayName: person.displayName, from: person.role, to: input.role, changed: true };
+}
+
+/** Removes a person's role in a school (the account itself stays). A school always keeps at least one SENCO. */
+export async function removeSchoolRole(
+  ctx: AppContext,
+  trx: Trx,
+  by: AccountChangeBy,
+  input: { schoolId: string; userId: string },
+): Promise<{ email: string; displayName: string; role: string } | undefined> {
+  const [person] = await repository.listSchoolPeopleByIds(trx, input.schoolId, [input.userId]);
+  if (!person) return undefined;
+  if (person.role === 'senco') {
+    const sencos = await repository.lockSchoolSencos(trx, input.schoolId, ctx.database.dialect === 'postgres');
+    if (sencos.filter((id) => id !== input.userId).length === 0) throw lastSencoProblem(by, input.userId, 'remove');
+  }
+  await repository.deleteMembership(trx, input.schoolId, input.userId);
+  await ctx.audit.record(trx, {
+    schoolId: input.schoolId,
+    action: 'user.role-removed',
+    actorUserId: by.userId,
+    actorLabel: by.label,
+    detail: { userId: input.userId, email: person.email, role: person.role },
+    ip: by.ip,
+  });
+  return { email: person.email, displayName: person.displayName, role: person.role };
 }
