@@ -56,4 +56,18 @@ describe('journey: a personal API token', { skip }, () => {
     const refused = await page.request.get('/api/v1/register', { headers: { authorization: `Bearer ${token}` } });
     assert.equal(refused.status(), 401);
   });
+
+  it('a signed-in person changes their password from their account page', async () => {
+    const { page } = journey;
+    await page.goto('/account');
+    await page.getByRole('link', { name: 'Change your password' }).click();
+    await checkAccessibility(journey);
+    await page.getByLabel('Current password', { exact: true }).fill('wrong password entirely');
+    await page.getByLabel('New password', { exact: true }).fill('a brand new long password');
+    await page.getByLabel('Type the new password again', { exact: true }).fill('a brand new long password');
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await page.getByRole('heading', { name: 'There is a problem' }).waitFor();
+    await checkAccessibility(journey);
+    await screenshot(page, 'change-password-error');
+  });
 });

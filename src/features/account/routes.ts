@@ -3,6 +3,7 @@ import type { AppContext } from '../../platform/context.ts';
 import { NotFoundError, ValidationError, type FieldError } from '../../platform/errors.ts';
 import { errorView, formField, requireActor, setFlash } from '../../platform/web.ts';
 import * as account from './service.ts';
+import { changeOwnPassword } from '../../platform/auth/service.ts';
 
 type TokenParams = { tokenId: string };
 
@@ -69,5 +70,27 @@ export async function accountRoutes(app: FastifyInstance, ctx: AppContext): Prom
       revoked ? `The token ‘${token.name}’ has been revoked: programs using it can no longer reach SENCO Desk` : `The token ‘${token.name}’ had already been revoked`,
     );
     return reply.redirect('/account');
+  });
+
+  app.get('/account/password', { config: { permission: 'signed-in' } }, async (_request, reply) =>
+    reply.render('features/account/views/change-password.njk', { pageTitle: 'Change your password' }),
+  );
+
+  app.post('/account/password', { config: { permission: 'signed-in' } }, async (request, reply) => {
+    const session = request.session!;
+    try {
+      await changeOwnPassword(ctx, session, {
+        currentPassword: formField(request.body, 'currentPassword') ?? '',
+        newPassword: formField(request.body, 'newPassword') ?? '',
+        confirmPassword: formField(request.body, 'confirmPassword') ?? '',
+      });
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      reply.code(400);
+      // Passwords are never put back into the form.
+      return reply.render('features/account/views/change-password.njk', { pageTitle: 'Change your password', ...errorView(error.errors) });
+    }
+    setFlash(ctx, request, reply, 'Your password has been changed. You have been signed out everywhere else.');
+    return reply.redirect(request.actor ? '/account' : '/');
   });
 }

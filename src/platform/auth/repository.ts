@@ -125,6 +125,10 @@ export async function revokeAllApiTokens(db: DbOrTransaction, userId: string, at
   await db.updateTable('api_tokens').set({ revoked_at: at }).where('user_id', '=', userId).where('revoked_at', 'is', null).execute();
 }
 
+export async function deleteOtherSessionsOfUser(db: DbOrTransaction, userId: string, keepSessionId: string) {
+  await db.deleteFrom('sessions').where('user_id', '=', userId).where('id', '!=', keepSessionId).execute();
+}
+
 export async function deleteSessionsOfUser(db: DbOrTransaction, userId: string) {
   await db.deleteFrom('sessions').where('user_id', '=', userId).execute();
 }

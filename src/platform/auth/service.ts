@@ -195,6 +195,32 @@ export async function resetPassword(ctx: AppContext, input: { email: string; pas
   await repository.clearLoginFailures(ctx.db, user.email);
 }
 
+/** A signed-in person changes their own password; their other sessions end, this one carries on. */
+export async function changeOwnPassword(
+  ctx: AppContext,
+  session: SessionInfo,
+  input: { currentPassword: string; newPassword: string; confirmPassword: string },
+): Promise<void> {
+  const problems = [];
+  if (!input.currentPassword) problems.push({ field: 'currentPassword', message: 'Enter your current password' });
+  const weakness = passwordProblem(input.newPassword);
+  if (!input.newPassword) problems.push({ field: 'newPassword', message: 'Enter a new password' });
+  else if (weakness) problems.push({ field: 'newPassword', message: weakness });
+  else if (input.newPassword === input.currentPassword) problems.push({ field: 'newPassword', message: 'Your new password must be different from your current one' });
+  if (input.newPassword && input.confirmPassword !== input.newPassword) problems.push({ field: 'confirmPassword', message: 'The passwords do not match: type the new password again' });
+  const user = await repository.findUserById(ctx.db, session.userId);
+  if (!problems.some((problem) => problem.field === 'currentPassword') && !(await verifyPassword(input.currentPassword, user?.password_hash ?? null))) {
+    problems.unshift({ field: 'currentPassword', message: 'Your current password is not right' });
+  }
+  if (problems.length || !user) throw new ValidationError(problems);
+  const passwordHash = await hashPassword(input.newPassword);
+  await ctx.db.transaction().execute(async (trx) => {
+    await repository.setPasswordHash(trx, user.id, passwordHash);
+    await repository.deleteOtherSessionsOfUser(trx, user.id, session.id);
+    await ctx.audit.record(trx, { schoolId: SYSTEM_CHAIN, action: 'user.password-changed', actorUserId: user.id, actorLabel: user.display_name, detail: { email: user.email } });
+  });
+}
+
 // API tokens -----------------------------------------------------------------------------------
 
 export const API_TOKEN_PREFIX = 'sdk_';
