@@ -1141,3 +1141,9 @@ export async function unlinkContact(
   });
   return { pupilId: contact.pupil_id, userId: contact.user_id, changed: true };
 }
+
+/** Pupils found by UPN, for features that refer to pupils by UPN (class lists, parent links). */
+export async function pupilsByUpn(db: DbOrTransaction, scope: SchoolScope, upns: string[]): Promise<Map<string, { id: string; onRoll: boolean }>> {
+  const rows = await repository.findPupilsByUpn(db, scope, upns);
+  return new Map(rows.filter((row) => row.upn).map((row) => [row.upn!, { id: row.id, onRoll: Number(row.on_roll) === 1 }]));
+}

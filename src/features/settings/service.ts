@@ -504,12 +504,7 @@ async function peopleLookups(ctx: AppContext, schoolId: string): Promise<Pick<Cl
 async function schoolLookups(db: DbOrTransaction, scope: SchoolScope, table: ReturnType<typeof readCsv>, columns: ColumnPositions) {
   const upnColumn = columns.upn!;
   const upns = [...new Set(table.rows.map((row) => (row.cells[upnColumn] ?? '').replace(/\s+/g, '').toUpperCase()).filter(Boolean))];
-  // The register's import matching finds pupils by UPN (and, as the rows have no names, by nothing else).
-  const matches = await register.matchImportedPupils(db, scope, upns.map((upn) => ({ upn, legalSurname: '', legalForename: '', dateOfBirth: '' })));
-  const pupilsByUpn = new Map<string, { id: string; onRoll: boolean }>();
-  matches.forEach((match, index) => {
-    if (match.existing && match.existing.upn === upns[index]) pupilsByUpn.set(upns[index]!, { id: match.existing.id, onRoll: Number(match.existing.on_roll) === 1 });
-  });
+  const pupilsByUpn = await register.pupilsByUpn(db, scope, upns);
   const [groups, members, staff] = await Promise.all([repository.listAllGroups(db, scope), repository.listAllMembers(db, scope), repository.listAllStaff(db, scope)]);
   const byGroup = new Map<string, { pupils: Set<string>; staff: Set<string> }>(groups.map((group) => [group.id, { pupils: new Set(), staff: new Set() }]));
   for (const row of members) byGroup.get(row.group_id)?.pupils.add(row.pupil_id);
