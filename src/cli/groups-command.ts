@@ -1,10 +1,8 @@
 // `senco groups import FILE`: class lists from CSV, with the same preview and rules as School settings.
-import fs from 'node:fs';
 import { loadConfig } from '../config.ts';
-import { tooLargeMessage } from '../features/imports/file-check.ts';
 import * as settings from '../features/settings/service.ts';
 import { CLASS_LIST_HEADINGS } from '../features/settings/class-lists.ts';
-import { CliError, cliActorLabel, cliContext, DATABASE_OPTION, openDatabase, parseCommand, resolveSchool, UsageError, wholeNumber, type CliIo } from './support.ts';
+import { CliError, cliActorLabel, cliContext, DATABASE_OPTION, openDatabase, parseCommand, readFileWithin, resolveSchool, UsageError, wholeNumber, type CliIo } from './support.ts';
 
 export const usage = `Usage:
   npm run senco -- groups import FILE --school URN [--commit] [--show N]
@@ -36,16 +34,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   if (extra.length) throw new UsageError(`Unexpected "${extra.join(' ')}": import one file at a time`);
   const show = wholeNumber(values.show, 'show', { min: 0, max: 1_000_000 }) ?? 50;
   const config = loadConfig(io.env);
-  let size: number;
-  try {
-    const stat = fs.statSync(file);
-    if (!stat.isFile()) throw new Error('it is not a file');
-    size = stat.size;
-  } catch (error) {
-    throw new CliError(`Cannot read ${file}: ${(error as Error).message}`);
-  }
-  if (size > config.importMaxBytes) throw new CliError(tooLargeMessage(config.importMaxBytes, size));
-  const bytes = new Uint8Array(fs.readFileSync(file));
+  const bytes = readFileWithin(file, config.importMaxBytes);
 
   const { database } = await openDatabase(io, { database: values.database, migrate: true });
   const ctx = cliContext(io, database);

@@ -6,11 +6,11 @@ import type { AppDatabase } from '../db/database.ts';
 import { AuditLog } from '../platform/audit/audit-log.ts';
 import type { AppContext } from '../platform/context.ts';
 import { ValidationError } from '../platform/errors.ts';
-import { formatBytes, tooLargeMessage } from '../features/imports/file-check.ts';
+import { formatBytes } from '../features/imports/file-check.ts';
 import { TARGET_FIELDS } from '../features/imports/mapping.ts';
 import { aboutFile } from '../features/imports/present.ts';
 import * as imports from '../features/imports/service.ts';
-import { CliError, cliActorLabel, DATABASE_OPTION, openDatabase, parseCommand, resolveSchool, UsageError, wholeNumber, type CliIo } from './support.ts';
+import { CliError, cliActorLabel, DATABASE_OPTION, openDatabase, parseCommand, readFileWithin, resolveSchool, UsageError, wholeNumber, type CliIo } from './support.ts';
 
 export const usage = `Usage:
   npm run senco -- import FILE [--school URN] [--commit] [--mapping MAPPING.json] [--show N]
@@ -98,17 +98,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   const show = wholeNumber(values.show, 'show', { min: 0, max: 1_000_000 }) ?? 50;
   const mapping = values.mapping ? readMappingFile(values.mapping) : undefined;
   const config = loadConfig(io.env);
-  let size: number;
-  try {
-    const stat = fs.statSync(file);
-    if (!stat.isFile()) throw new Error('it is not a file');
-    size = stat.size;
-  } catch (error) {
-    throw new CliError(`Cannot read ${file}: ${(error as Error).message}`);
-  }
-  // Refused before reading, so an enormous file is never loaded into memory.
-  if (size > config.importMaxBytes) throw new CliError(tooLargeMessage(config.importMaxBytes, size));
-  const bytes = new Uint8Array(fs.readFileSync(file));
+  const bytes = readFileWithin(file, config.importMaxBytes);
 
   const { database } = await openDatabase(io, { database: values.database, migrate: true });
   try {

@@ -9,6 +9,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { loadConfig } from '../config.ts';
 import { openPostgres, openSqlite, type AppDatabase } from '../db/database.ts';
 import { migrateToLatest } from '../db/migrate.ts';
+import { tooLargeMessage } from '../features/imports/file-check.ts';
 import * as repository from './repository.ts';
 
 export interface CliIo {
@@ -171,4 +172,19 @@ export function cliActorLabel(): string {
 /** The services' context for a command: the same configuration the app would read. */
 export function cliContext(io: CliIo, database: AppDatabase): AppContext {
   return { config: loadConfig(io.env), database, db: database.db, audit: new AuditLog(database) };
+}
+
+/** Reads a file for import, refusing it before reading when it is over the size limit. */
+export function readFileWithin(file: string, maxBytes: number): Uint8Array {
+  let size: number;
+  try {
+    const stat = fs.statSync(file);
+    if (!stat.isFile()) throw new Error('it is not a file');
+    size = stat.size;
+  } catch (error) {
+    throw new CliError(`Cannot read ${file}: ${(error as Error).message}`);
+  }
+  // Refused before reading, so an enormous file is never loaded into memory.
+  if (size > maxBytes) throw new CliError(tooLargeMessage(maxBytes, size));
+  return new Uint8Array(fs.readFileSync(file));
 }
