@@ -3,6 +3,7 @@ import nunjucks from 'nunjucks';
 import { describeDeadline, formatDate, formatDateTime } from '../dates.ts';
 import { NEEDS, PROVISION_LABELS, yearGroupLabel, isNeedCode, isProvision } from '../../features/register/census.ts';
 import { ROLE_LABELS, isRole } from '../permissions.ts';
+import { addChartGlobals } from '../charts/index.ts';
 
 const root = path.resolve(import.meta.dirname, '../../..');
 
@@ -31,5 +32,7 @@ export function createViewEnvironment(options: { watch?: boolean } = {}): nunjuc
   env.addFilter('plural', (count: number, singular: string, plural?: string) => `${new Intl.NumberFormat('en-GB').format(count)} ${count === 1 ? singular : (plural ?? `${singular}s`)}`);
   env.addFilter('compact', (values: unknown[]) => values.filter(Boolean));
   env.addFilter('json', (value: unknown) => JSON.stringify(value));
+  // Server-rendered SVG charts: barChart(), lineChart(), chartTableParams() (src/platform/charts).
+  addChartGlobals(env);
   return env;
 }
