@@ -1,4 +1,4 @@
-// npm run bench: figures for the register page, pupil page and CTF import on a 2,000-pupil demo
+// npm run bench: figures for the register page, costed provision map, pupil page and CTF import on a 2,000-pupil demo
 // school on SQLite. Prints a table and writes bench/results/latest.json. Not a test: it asserts nothing.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -91,6 +91,25 @@ try {
   }
   latencies.sort((a, b) => a - b);
 
+  // The whole-school costed provision map (issue 4): one request at a time beside the register page,
+  // then under the same load as the register page.
+  console.log('Costed provision map, one request at a time beside the register page, then at 16 connections…');
+  const sequential = async (url: string, count: number) => {
+    const times: number[] = [];
+    for (let index = 0; index < count + 10; index++) {
+      const start = performance.now();
+      const response = await fetch(`${base}${url}`, { headers: { cookie } });
+      const body = await response.arrayBuffer();
+      if (response.status !== 200) throw new Error(`${url} answered ${response.status}`);
+      if (index === 0) console.log(`  ${url}: ${body.byteLength} bytes`);
+      if (index >= 10) times.push(performance.now() - start);
+    }
+    return times.sort((a, b) => a - b);
+  };
+  const mapTimes = await sequential('/provision/map', 200);
+  const registerTimes = await sequential('/register', 200);
+  const mapLoad = await load(`${base}/provision/map`, { cookie });
+
   console.log(`CTF import of ${PUPILS} pupils beside the bare XML parse of the same file…`);
   const xml = makeCtf({ pupils: PUPILS, version: 25, seed: 7 });
   const bytes = new TextEncoder().encode(xml);
@@ -130,6 +149,14 @@ try {
     registerPage: { ...register, bytes: registerBytes },
     staticCeiling: ceiling,
     registerShareOfCeiling: Math.round((register.requestsPerSecond / ceiling.requestsPerSecond) * 1000) / 10,
+    provisionMap: {
+      p50Ms: Math.round(percentile(mapTimes, 50) * 100) / 100,
+      p99Ms: Math.round(percentile(mapTimes, 99) * 100) / 100,
+      registerP50Ms: Math.round(percentile(registerTimes, 50) * 100) / 100,
+      ratioToRegisterP50: Math.round((percentile(mapTimes, 50) / percentile(registerTimes, 50)) * 10) / 10,
+      requestsPerSecond: mapLoad.requestsPerSecond,
+      ratioToRegisterThroughput: Math.round((register.requestsPerSecond / mapLoad.requestsPerSecond) * 10) / 10,
+    },
     pupilPage: { p50Ms: Math.round(percentile(latencies, 50) * 100) / 100, p99Ms: Math.round(percentile(latencies, 99) * 100) / 100, requests: latencies.length },
     ctfImport: {
       bareParseMs: Math.round(median(parseTimes)),
@@ -142,6 +169,7 @@ try {
   const rows: Array<[string, string, string]> = [
     ['Register page (16 connections)', `${Math.round(register.requestsPerSecond)} req/s`, `p50 ${register.latencyP50} ms, p99 ${register.latencyP99} ms`],
     ['Same bytes, static (ceiling)', `${Math.round(ceiling.requestsPerSecond)} req/s`, `register = ${figures.registerShareOfCeiling}% of ceiling (aim ≥ 30%)`],
+    ['Costed provision map, whole school', `p50 ${figures.provisionMap.p50Ms} ms`, `register p50 ${figures.provisionMap.registerP50Ms} ms (map = ${figures.provisionMap.ratioToRegisterP50}×); ${Math.round(mapLoad.requestsPerSecond)} req/s at 16 connections (register = ${figures.provisionMap.ratioToRegisterThroughput}× the map)`],
     ['Pupil page, one at a time', `p50 ${figures.pupilPage.p50Ms} ms`, `p99 ${figures.pupilPage.p99Ms} ms over ${latencies.length} requests`],
     [`CTF import, ${PUPILS} pupils`, `${figures.ctfImport.previewAndCommitMs} ms`, `preview ${figures.ctfImport.previewMs} ms; bare parse ${figures.ctfImport.bareParseMs} ms; ratio ${figures.ctfImport.ratioToBareParse}× (aim ≤ 3×)`],
     ['Demo seeding', `${figures.seedSeconds} s`, `${PUPILS} pupils + the small primary`],

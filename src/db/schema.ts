@@ -225,6 +225,104 @@ export interface GroupImportBatchesTable {
   committed_at: string | null;
 }
 
+// Provision and interventions (migration 0003_provision) ------------------------------------------
+
+export interface ProvisionsTable {
+  school_id: string;
+  id: string;
+  name: string;
+  description: string | null;
+  tier: string;
+  area: string;
+  group_size: number;
+  sessions_per_week: number;
+  minutes_per_session: number;
+  staff_type: string;
+  cost_model: string;
+  cost_pence: number | null;
+  measure: string;
+  scale_min: number | null;
+  scale_max: number | null;
+  archived_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ProvisionSettingsTable {
+  school_id: string;
+  teacher_rate_pence: number;
+  ta_rate_pence: number;
+  specialist_rate_pence: number;
+  external_rate_pence: number;
+  sen_budget_pence: number | null;
+  updated_at: string;
+  updated_by: string | null;
+}
+
+export interface InterventionGroupsTable {
+  school_id: string;
+  id: string;
+  provision_id: string;
+  name: string;
+  start_date: string;
+  end_date: string;
+  weeks: number;
+  sessions_per_week: number;
+  minutes_per_session: number;
+  days: string;
+  time: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface InterventionGroupStaffTable {
+  school_id: string;
+  group_id: string;
+  user_id: string;
+}
+
+export interface InterventionMembersTable {
+  school_id: string;
+  group_id: string;
+  pupil_id: string;
+  source: string | null;
+  added_on: string;
+  left_on: string | null;
+  entry_value: number | null;
+  entry_date: string | null;
+  exit_value: number | null;
+  exit_date: string | null;
+  updated_at: string;
+}
+
+export interface InterventionSessionsTable {
+  school_id: string;
+  id: string;
+  group_id: string;
+  held_on: string;
+  status: string;
+  note: string | null;
+  recorded_by: string | null;
+  recorded_at: string;
+}
+
+export interface InterventionAttendanceTable {
+  school_id: string;
+  session_id: string;
+  group_id: string;
+  pupil_id: string;
+  status: string;
+  reason: string | null;
+}
+
+export interface StaffHoursTable {
+  school_id: string;
+  user_id: string;
+  contracted_hours: number;
+  updated_at: string;
+  updated_by: string | null;
+}
+
 export interface Database {
   schools: SchoolsTable;
   users: UsersTable;
@@ -245,4 +343,12 @@ export interface Database {
   import_batches: ImportBatchesTable;
   import_mappings: ImportMappingsTable;
   group_import_batches: GroupImportBatchesTable;
+  provisions: ProvisionsTable;
+  provision_settings: ProvisionSettingsTable;
+  intervention_groups: InterventionGroupsTable;
+  intervention_group_staff: InterventionGroupStaffTable;
+  intervention_members: InterventionMembersTable;
+  intervention_sessions: InterventionSessionsTable;
+  intervention_attendance: InterventionAttendanceTable;
+  staff_hours: StaffHoursTable;
 }

@@ -6,8 +6,9 @@ import { accountRoutes } from './account/routes.ts';
 import { apiRoutes } from './api/routes.ts';
 import { importRoutes } from './imports/routes.ts';
 import { settingsRoutes } from './settings/routes.ts';
+import { provisionRoutes } from './provision/routes.ts';
 
 export type Feature = (app: FastifyInstance, ctx: AppContext) => Promise<void>;
 
 /** Each feature is a Fastify plugin; the order here is the order routes are registered. */
-export const FEATURES: Feature[] = [registerRoutes, auditRoutes, accountRoutes, apiRoutes, importRoutes, settingsRoutes];
+export const FEATURES: Feature[] = [registerRoutes, auditRoutes, accountRoutes, apiRoutes, importRoutes, settingsRoutes, provisionRoutes];

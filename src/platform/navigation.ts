@@ -10,6 +10,7 @@ interface NavigationItem {
 const NAVIGATION: Record<Role, Array<{ href: string; text: string }>> = {
   senco: [
     { href: '/register', text: 'Register' },
+    { href: '/provision', text: 'Provision' },
     { href: '/imports', text: 'Imports' },
     { href: '/overview', text: 'Overview' },
     { href: '/audit', text: 'Audit log' },
@@ -17,17 +18,28 @@ const NAVIGATION: Record<Role, Array<{ href: string; text: string }>> = {
   ],
   sen_admin: [
     { href: '/register', text: 'Register' },
+    { href: '/provision', text: 'Provision' },
     { href: '/imports', text: 'Imports' },
     { href: '/overview', text: 'Overview' },
   ],
-  teacher: [{ href: '/my-pupils', text: 'My pupils with SEN' }],
-  teaching_assistant: [{ href: '/my-pupils', text: 'My pupils with SEN' }],
+  teacher: [
+    { href: '/my-pupils', text: 'My pupils with SEN' },
+    { href: '/my-groups', text: 'My groups' },
+  ],
+  teaching_assistant: [
+    { href: '/my-groups', text: 'My groups' },
+    { href: '/my-pupils', text: 'My pupils with SEN' },
+  ],
   leader: [
     { href: '/overview', text: 'Overview' },
     { href: '/register', text: 'Register' },
+    { href: '/provision', text: 'Provision' },
     { href: '/audit', text: 'Audit log' },
   ],
-  governor: [{ href: '/overview', text: 'Overview' }],
+  governor: [
+    { href: '/overview', text: 'Overview' },
+    { href: '/provision/summary', text: 'Provision' },
+  ],
   parent: [{ href: '/my-children', text: 'My child' }],
 };
 

@@ -40,4 +40,18 @@ describe('the permission policy', () => {
     assert.equal(roleMay('senco', 'pupil.sen.edit'), true);
     assert.equal(roleMay('sen_admin', 'import.run'), true);
   });
+  it('lets teaching assistants and teachers record only the intervention groups they run', () => {
+    const group = (staff: string[], schoolId = school) => ({ kind: 'intervention-group' as const, schoolId, groupId: 'g', staffUserIds: new Set(staff) });
+    assert.equal(can(actor('teaching_assistant'), 'provision.group.record', group(['u'])), true);
+    assert.equal(can(actor('teaching_assistant'), 'provision.group.record', group(['someone-else'])), false);
+    assert.equal(can(actor('teacher'), 'provision.group.view', group(['u'])), true);
+    assert.equal(can(actor('senco'), 'provision.group.record', group([])), true, 'the SENCO records for any group');
+    assert.equal(can(actor('leader'), 'provision.group.record', group([])), false, 'leaders only look');
+    assert.equal(can(actor('senco'), 'provision.group.view', group([], 'school-2')), false);
+    assert.equal(can(actor('teaching_assistant', { taughtPupilIds: new Set(['g']) }), 'pupil.view', group(['u'])), false, 'a group is not a pupil');
+    assert.equal(roleMay('governor', 'provision.aggregate'), true);
+    assert.equal(roleMay('governor', 'provision.view'), false);
+    assert.equal(roleMay('teaching_assistant', 'pupil.provision.view'), false);
+    assert.equal(can(actor('parent', { childPupilIds: new Set(['mine']) }), 'pupil.provision.view', pupil('mine')), true);
+  });
 });

@@ -29,9 +29,12 @@ export interface Actor {
 }
 
 export type PupilResource = { kind: 'pupil'; schoolId: string; pupilId: string };
-export type Resource = PupilResource;
+/** An intervention group, with the staff who run it (loaded by the provision service with the group). */
+export type InterventionGroupResource = { kind: 'intervention-group'; schoolId: string; groupId: string; staffUserIds: ReadonlySet<string> };
+export type Resource = PupilResource | InterventionGroupResource;
 
-type Relationship = 'any' | 'taught' | 'own-child';
+/** 'group-staff': the actor runs the intervention group (is one of its staff). */
+type Relationship = 'any' | 'taught' | 'own-child' | 'group-staff';
 
 /** For each action, which roles may take it and, for pupil records, through which relationship. */
 const POLICY = {
@@ -46,6 +49,19 @@ const POLICY = {
   'mychildren.view': { parent: 'any' },
   // School settings: people and their roles, groups, parents' accounts, the school's details.
   'settings.manage': { senco: 'any' },
+  // Provision and interventions (issue 4). The catalogue, groups, impact and costs: managed by the
+  // SENCO and SEN administrator, seen by leaders; cost rates and the SEN budget are the SENCO's.
+  'provision.view': { senco: 'any', sen_admin: 'any', leader: 'any' },
+  'provision.manage': { senco: 'any', sen_admin: 'any' },
+  'provision.settings': { senco: 'any' },
+  // Costs and impact in aggregate, no child named (governors: small numbers suppressed).
+  'provision.aggregate': { senco: 'any', sen_admin: 'any', leader: 'any', governor: 'any' },
+  // One intervention group: staff who run it see it and record its sessions, attendance and measures.
+  'provision.group.view': { senco: 'any', sen_admin: 'any', leader: 'any', teacher: 'group-staff', teaching_assistant: 'group-staff' },
+  'provision.group.record': { senco: 'any', sen_admin: 'any', teacher: 'group-staff', teaching_assistant: 'group-staff' },
+  'mygroups.view': { teacher: 'any', teaching_assistant: 'any' },
+  // A pupil's Provision tab: teachers for pupils they teach, parents for their own child (no costs).
+  'pupil.provision.view': { senco: 'any', sen_admin: 'any', leader: 'any', teacher: 'taught', parent: 'own-child' },
   'account.use': {
     senco: 'any', sen_admin: 'any', teacher: 'any', teaching_assistant: 'any', leader: 'any', governor: 'any', parent: 'any',
   },
@@ -72,16 +88,18 @@ export function can(actor: Actor, action: Action, resource?: Resource): boolean 
     case 'any':
       return true;
     case 'taught':
-      return actor.taughtPupilIds?.has(resource.pupilId) ?? false;
+      return resource.kind === 'pupil' && (actor.taughtPupilIds?.has(resource.pupilId) ?? false);
     case 'own-child':
-      return actor.childPupilIds?.has(resource.pupilId) ?? false;
+      return resource.kind === 'pupil' && (actor.childPupilIds?.has(resource.pupilId) ?? false);
+    case 'group-staff':
+      return resource.kind === 'intervention-group' && resource.staffUserIds.has(actor.userId);
   }
 }
 
 /** Which relationship set the actor needs loaded for pupil-level checks. */
 export function relationshipFor(role: Role): 'taught' | 'own-child' | undefined {
   const relationship = (POLICY['pupil.view'] as Partial<Record<Role, Relationship>>)[role];
-  return relationship === 'any' ? undefined : relationship;
+  return relationship === 'taught' || relationship === 'own-child' ? relationship : undefined;
 }
 
 /** Where each role lands after signing in (product.md). */
@@ -91,8 +109,9 @@ export function homePath(role: Role): string {
     case 'sen_admin':
       return '/register';
     case 'teacher':
-    case 'teaching_assistant':
       return '/my-pupils';
+    case 'teaching_assistant':
+      return '/my-groups';
     case 'leader':
     case 'governor':
       return '/overview';

@@ -9,6 +9,7 @@ import { ROLE_LABELS, ROLES, type Role } from '../../platform/permissions.ts';
 import { schoolScope } from '../../platform/scope.ts';
 import { pupilSearchText } from '../register/search.ts';
 import { demoSignInEmail, generateDemoSchool, MILLBROOK, RIVERSIDE, senPeriods, type DemoSchoolData } from './generator.ts';
+import { writeDemoProvision } from './provision.ts';
 import * as repository from './repository.ts';
 
 export const DEMO_PASSWORD = 'demo-password-2026';
@@ -237,6 +238,8 @@ async function writeSchool(
       })),
     );
     await repository.insertSchoolRows(scope, trx, rows);
+    // A year of interventions, through the provision service, in the same transaction.
+    const provision = await writeDemoProvision(trx, scope, data, { pupilIds, userIds });
     await audit.record(trx, {
       schoolId,
       action: 'demo.created',
@@ -247,6 +250,7 @@ async function writeSchool(
         contacts: data.contacts.length,
         groups: data.groups.length,
         staff: data.users.length,
+        provision,
         seed: options.seed,
         asOf: data.asOf,
       },

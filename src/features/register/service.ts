@@ -1147,3 +1147,41 @@ export async function pupilsByUpn(db: DbOrTransaction, scope: SchoolScope, upns:
   const rows = await repository.findPupilsByUpn(db, scope, upns);
   return new Map(rows.filter((row) => row.upn).map((row) => [row.upn!, { id: row.id, onRoll: Number(row.on_roll) === 1 }]));
 }
+
+// For Provision: pupils named by id in intervention groups and the costed provision map -----------
+
+export interface PupilFact {
+  id: string;
+  name: string;
+  upn: string | null;
+  yearGroup: number | null;
+  registrationGroup: string | null;
+  senProvision: string;
+  primaryNeed: string | null;
+  onRoll: boolean;
+}
+
+/**
+ * The register facts other features show beside a pupil they hold by id (name, year and
+ * registration group, SEN provision), in bulk: a few queries for any number of pupils. The caller
+ * audits what it shows.
+ */
+export async function pupilFacts(ctx: AppContext, scope: SchoolScope, pupilIds: string[]): Promise<Map<string, PupilFact>> {
+  const ids = [...new Set(pupilIds)];
+  const facts = new Map<string, PupilFact>();
+  for (let start = 0; start < ids.length; start += 1000) {
+    for (const row of await repository.listPupilsByIds(ctx.db, scope, ids.slice(start, start + 1000))) {
+      facts.set(row.id, {
+        id: row.id,
+        name: `${row.preferred_forename || row.legal_forename} ${row.legal_surname}`,
+        upn: row.upn,
+        yearGroup: row.year_group === null ? null : Number(row.year_group),
+        registrationGroup: row.registration_group,
+        senProvision: row.sen_provision,
+        primaryNeed: row.primary_need,
+        onRoll: row.left_on === null,
+      });
+    }
+  }
+  return facts;
+}
