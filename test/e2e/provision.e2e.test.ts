@@ -1,7 +1,25 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { schoolToday } from '../../src/platform/dates.ts';
 import { browserSkipReason, checkAccessibility, screenshot, signIn, startJourney, type Journey } from './browser.ts';
+
+/**
+ * Clicks a download link and checks what arrives: a file named for what it is, not empty, beginning
+ * as its type does, and sent with that content type (asked again through the browser's own session).
+ */
+async function download(journey: Journey, name: string, extension: string, type: string, magic: string): Promise<void> {
+  const { page } = journey;
+  const link = page.getByRole('link', { name, exact: true });
+  const [file] = await Promise.all([page.waitForEvent('download'), link.click()]);
+  assert.match(file.suggestedFilename(), new RegExp(`\\.${extension}$`), name);
+  const bytes = fs.readFileSync((await file.path())!);
+  assert.ok(bytes.length > 0, `${name} is not empty`);
+  assert.equal(bytes.subarray(0, Buffer.byteLength(magic)).toString('utf8'), magic, `${name} is a ${extension}`);
+  const response = await page.request.get((await link.getAttribute('href'))!);
+  assert.equal(response.headers()['content-type'], type, name);
+  assert.match(response.headers()['content-disposition'] ?? '', /^attachment; /);
+}
 
 const skip = browserSkipReason();
 if (skip) console.log(`# ${skip}`);
@@ -136,6 +154,24 @@ describe('journey: provision from the catalogue to its impact', { skip }, () => 
     const group = await page.locator('main').innerText();
     assert.match(group, /Expected progress \(\+8\)/);
     assert.match(group, /Kept pace \(\+2\)/);
+
+    // The downloads: the impact report for leaders, then the costed provision map.
+    await page.goto('/provision/impact');
+    for (const [name, extension, type, magic] of [
+      ['Download report (Word)', 'docx', 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', 'PK'],
+      ['Download report (PDF)', 'pdf', 'application/pdf', '%PDF-'],
+    ] as const) {
+      await download(journey, name, extension, type, magic);
+    }
+    await page.goto('/provision/map');
+    await checkAccessibility(journey);
+    for (const [name, extension, type, magic] of [
+      ['Download as CSV', 'csv', 'text/csv; charset=utf-8', '\uFEFFPupil,'],
+      ['Download as Excel', 'xlsx', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'PK'],
+    ] as const) {
+      await download(journey, name, extension, type, magic);
+    }
+
     for (const url of ['/provision/map', '/provision/map/pupils', '/provision/staff', '/provision/settings', '/provision/groups', `/pupils/${fixture.schoolA.taughtPupilId}/provision`, '/provision/summary']) {
       await page.goto(url);
       await checkAccessibility(journey);

@@ -7,6 +7,8 @@ import { schoolToday } from '../../platform/dates.ts';
 import { NotFoundError, ValidationError, type FieldError } from '../../platform/errors.ts';
 import { roleMay } from '../../platform/permissions.ts';
 import { authorisePupil, errorView, formField, formFields, requestIp, requireActor, setFlash } from '../../platform/web.ts';
+import { documentResponse } from '../../platform/documents/index.ts';
+import { expectedShareChart, impactCharts } from './exports.ts';
 import { IMPACT_EXPLANATION, TOP_UP_THRESHOLD_PENCE, unitName } from './impact.ts';
 import * as provision from './service.ts';
 import {
@@ -75,20 +77,6 @@ const helpers = {
   threshold: TOP_UP_THRESHOLD_PENCE,
 };
 
-/** Charts (src/platform/charts): each drawn with its figures as a table beside it. */
-function expectedShareChart(title: string, categoryLabel: string, rows: Array<{ label: string; summary: { expectedShare: number | null } }>) {
-  const shown = rows.filter((row) => row.summary.expectedShare !== null);
-  if (shown.length === 0) return undefined;
-  return {
-    title,
-    categoryLabel,
-    valueLabel: 'Made expected progress',
-    categories: shown.map((row) => row.label),
-    series: [{ name: 'Made expected progress', values: shown.map((row) => Math.round(row.summary.expectedShare! * 100)) }],
-    format: { suffix: '%' },
-  };
-}
-
 function text(value: unknown, max = 100): string {
   return typeof value === 'string' ? value.trim().slice(0, max) : '';
 }
@@ -129,6 +117,22 @@ function yearOf(request: FastifyRequest): provision.AcademicYear {
 function yearOptions(selected: provision.AcademicYear) {
   const current = provision.currentAcademicYear();
   return [current.start + 1, current.start, current.start - 1, current.start - 2].map((start) => ({ value: String(start), text: provision.academicYear(start).label, selected: start === selected.start }));
+}
+
+/** The pupils page's filters, which the map's downloads take too. */
+function mapFilters(request: FastifyRequest): provision.MapFilters {
+  const raw = request.query as Record<string, unknown>;
+  return { over: text(raw.over) === 'yes', yearGroup: text(raw.yearGroup), registrationGroup: text(raw.registrationGroup) };
+}
+
+/** The query string of a download link for the view a page shows. */
+function mapDownloadQuery(year: provision.AcademicYear, filters?: provision.MapFilters): string {
+  return new URLSearchParams({ year: String(year.start), ...(filters?.yearGroup ? { yearGroup: filters.yearGroup } : {}), ...(filters?.registrationGroup ? { registrationGroup: filters.registrationGroup } : {}), ...(filters?.over ? { over: 'yes' } : {}) }).toString();
+}
+
+/** The school's name for a document's header: the signed-in session's current school. */
+function schoolNameOf(request: FastifyRequest): string {
+  return request.session?.schoolName?.trim() || 'SENCO Desk';
 }
 
 export async function provisionRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
@@ -474,29 +478,50 @@ export async function provisionRoutes(app: FastifyInstance, ctx: AppContext): Pr
 
   app.get('/provision/impact', { config: { permission: 'provision.view' } }, async (request, reply) => {
     const impact = await provision.getImpactOverview(ctx, requireActor(request), askedYear(request), ip(request));
-    const chart = expectedShareChart(`Pupils who made expected progress, by provision, ${impact.year.label}`, 'Provision', impact.perProvision.map((entry) => ({ label: entry.provision.name, summary: entry.summary })));
+    const [chart] = impactCharts(impact.year, impact.perProvision);
     return render(request, reply, 'impact.njk', { pageTitle: 'Impact of provision', yearOptions: yearOptions(impact.year), chart, ...impact });
   });
+
+  // The impact report for leaders: the page's figures, no child named, as Word or PDF.
+  for (const format of ['docx', 'pdf'] as const) {
+    app.get(`/provision/impact/report.${format}`, { config: { permission: 'provision.view' } }, async (request, reply) => {
+      const { model, filename } = await provision.exportImpactReport(ctx, requireActor(request), askedYear(request), format, schoolNameOf(request), ip(request));
+      return documentResponse(reply, { model, format, filename });
+    });
+  }
 
   // The costed provision map -------------------------------------------------------------------------
 
   app.get('/provision/map', { config: { permission: 'provision.view' } }, async (request, reply) => {
     const year = yearOf(request);
     const map = await provision.getCostedMap(ctx, requireActor(request), year, ip(request));
-    return render(request, reply, 'map.njk', { pageTitle: 'Costed provision map', yearOptions: yearOptions(year), ...map });
+    return render(request, reply, 'map.njk', { pageTitle: 'Costed provision map', yearOptions: yearOptions(year), downloadQuery: mapDownloadQuery(year), ...map });
   });
 
   app.get('/provision/map/pupils', { config: { permission: 'provision.view' } }, async (request, reply) => {
     const raw = request.query as Record<string, unknown>;
     const year = yearOf(request);
-    const query = { page: Math.max(1, Number.parseInt(text(raw.page), 10) || 1), over: text(raw.over) === 'yes', yearGroup: text(raw.yearGroup), registrationGroup: text(raw.registrationGroup) };
+    const query = { page: Math.max(1, Number.parseInt(text(raw.page), 10) || 1), ...mapFilters(request) };
     const map = await provision.getCostedMapPupils(ctx, requireActor(request), year, query, ip(request));
     const link = (page: number) => `/provision/map/pupils?${new URLSearchParams({ year: String(year.start), ...(query.over ? { over: 'yes' } : {}), ...(query.yearGroup ? { yearGroup: query.yearGroup } : {}), ...(query.registrationGroup ? { registrationGroup: query.registrationGroup } : {}), ...(page > 1 ? { page: String(page) } : {}) }).toString()}`;
     const pagination = map.pageCount > 1
       ? { items: Array.from({ length: map.pageCount }, (_, index) => index + 1).filter((number) => number === 1 || number === map.pageCount || Math.abs(number - map.page) <= 2).map((number) => ({ number, href: link(number), current: number === map.page })), ...(map.page > 1 ? { previous: { href: link(map.page - 1) } } : {}), ...(map.page < map.pageCount ? { next: { href: link(map.page + 1) } } : {}) }
       : undefined;
-    return render(request, reply, 'map-pupils.njk', { pageTitle: 'Costed provision map: pupils', query, yearOptions: yearOptions(year), pagination, ...map });
+    return render(request, reply, 'map-pupils.njk', { pageTitle: 'Costed provision map: pupils', query, downloadQuery: mapDownloadQuery(year, query), yearOptions: yearOptions(year), pagination, ...map });
   });
+
+  // The map's downloads: the view the pages show (the school year and the pupils page's filters).
+  for (const format of ['csv', 'xlsx'] as const) {
+    app.get(`/provision/map/export.${format}`, { config: { permission: 'provision.view' } }, async (request, reply) => {
+      const file = await provision.exportCostedMap(ctx, requireActor(request), yearOf(request), mapFilters(request), format, schoolNameOf(request), ip(request));
+      return reply
+        .header('content-type', file.contentType)
+        .header('content-disposition', `attachment; filename="${file.filename}"`)
+        .header('cache-control', 'no-store')
+        .header('x-content-type-options', 'nosniff')
+        .send(file.body);
+    });
+  }
 
   // Staff deployment ------------------------------------------------------------------------------------
 

@@ -4,11 +4,13 @@
 // one transaction with its audit events, and every page that shows pupils' data is audited.
 import * as auth from '../../platform/auth/service.ts';
 import type { AppContext } from '../../platform/context.ts';
+import type { DocumentFormat, DocumentModel } from '../../platform/documents/index.ts';
 import { academicYearStart, isIsoDate, schoolToday } from '../../platform/dates.ts';
 import { ForbiddenError, NotFoundError, ValidationError, type FieldError } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
 import { can, roleMay, type Action, type Actor } from '../../platform/permissions.ts';
 import { schoolScope, type SchoolScope } from '../../platform/scope.ts';
+import { yearGroupLabel } from '../register/census.ts';
 import * as register from '../register/service.ts';
 import {
   BAND_LABELS,
@@ -24,6 +26,7 @@ import {
   type ImpactSummary,
   type Progress,
 } from './impact.ts';
+import { MAP_EXPORT_TYPES, impactReportFilename, impactReportModel, mapCsv, mapExportFilename, mapWorkbook, type ImpactReport, type MapExport, type MapExportFormat } from './exports.ts';
 import * as repository from './repository.ts';
 import {
   DEFAULT_RATES,
@@ -872,13 +875,12 @@ function flagNotProgressing(computed: ComputedGroup[]) {
   return flagged.sort((a, b) => byName(a.name, b.name));
 }
 
-/** Impact of every provision for groups starting in the academic year, and pupils not progressing (all years). */
 /**
- * With no year asked for, the current school year, or the one before while this year's groups have
- * no exit measures yet (early in the year), so the page opens on figures that mean something.
+ * Impact of every provision for groups starting in the academic year, and pupils not progressing (all
+ * years). With no year asked for, the current school year, or the one before while this year's groups
+ * have no exit measures yet (early in the year), so the page opens on figures that mean something.
  */
-export async function getImpactOverview(ctx: AppContext, actor: Actor, asked: AcademicYear | undefined, ip: string | null) {
-  const scope = scopeOf(actor);
+async function impactOverview(ctx: AppContext, scope: SchoolScope, asked: AcademicYear | undefined) {
   const [rows, provisions, settings] = await Promise.all([repository.listGroups(ctx.db, scope), provisionMap(ctx, scope), settingsOf(ctx, scope)]);
   const computed = await computeGroups(ctx, scope, rows, provisions, settings.rates);
   let year = asked ?? currentAcademicYear();
@@ -898,9 +900,39 @@ export async function getImpactOverview(ctx: AppContext, actor: Actor, asked: Ac
     })
     .filter((entry) => entry.groups > 0)
     .sort((a, b) => byName(a.provision.name, b.provision.name));
-  const flagged = flagNotProgressing(computed);
+  return { year, perProvision, flagged: flagNotProgressing(computed), groupsInYear: inYear.length, inYear };
+}
+
+export async function getImpactOverview(ctx: AppContext, actor: Actor, asked: AcademicYear | undefined, ip: string | null) {
+  const { year, perProvision, flagged, groupsInYear } = await impactOverview(ctx, scopeOf(actor), asked);
   ctx.audit.recordRead(audit(ctx, actor, ip)('provision.impact-viewed', { year: year.start, pupilsNamed: flagged.map((entry) => entry.pupilId) }));
-  return { year, perProvision, flagged, groupsInYear: inYear.length };
+  return { year, perProvision, flagged, groupsInYear };
+}
+
+/**
+ * The impact report for leaders, as a Word document or a PDF: the impact page's figures for the
+ * school year with no child named (leaders' reports are shared by email), only the count of pupils
+ * not progressing. Audited with its counts before it is rendered.
+ */
+export async function exportImpactReport(ctx: AppContext, actor: Actor, asked: AcademicYear | undefined, format: DocumentFormat, schoolName: string, ip: string | null): Promise<{ model: DocumentModel; filename: string }> {
+  const { year, perProvision, flagged, inYear } = await impactOverview(ctx, scopeOf(actor), asked);
+  const members = inYear.flatMap((entry) => entry.members);
+  const report: ImpactReport = {
+    schoolName,
+    year,
+    generatedAt: new Date(),
+    perProvision,
+    overall: summarise(members.map((member) => ({ progress: member.progress, attendance: member.attendance, costPence: member.actualPence }))),
+    pupils: new Set(members.map((member) => member.pupilId)).size,
+    groups: inYear.length,
+    plannedPence: inYear.reduce((sum, entry) => sum + entry.cost.plannedPence, 0),
+    notProgressing: flagged.length,
+  };
+  await ctx.audit.recordNow(audit(ctx, actor, ip)('provision.impact.exported', {
+    year: year.start, format, provisions: perProvision.length, groups: report.groups, pupils: report.pupils,
+    notWorking: perProvision.filter((entry) => entry.summary.notWorking).length, notProgressing: report.notProgressing,
+  }));
+  return { model: impactReportModel(report), filename: impactReportFilename(report) };
 }
 
 export async function getProvisionImpact(ctx: AppContext, actor: Actor, provisionId: string, ip: string | null) {
@@ -972,13 +1004,41 @@ export interface MapRow {
 export interface PupilCost {
   pupilId: string;
   name: string;
+  upn: string | null;
   yearGroup: number | null;
   registrationGroup: string | null;
   senProvision: string;
   groups: number;
+  /** The provisions of the pupil's groups, in British alphabetical order. */
+  provisions: string[];
+  /** When the first of the pupil's groups starts and the last ends. */
+  firstStart: string;
+  lastEnd: string;
   plannedPence: number;
   actualPence: number;
   overThreshold: boolean;
+}
+
+/** Adds up pupils' costs per year group and per registration group, as the map's tables show them. */
+export function rollUpPupils(pupils: PupilCost[]): { byYear: MapRow[]; byClass: MapRow[]; bySen: MapRow[] } {
+  const rollUp = (keyOf: (pupil: PupilCost) => string, labelOf: (pupil: PupilCost) => string) => {
+    const rows = new Map<string, MapRow>();
+    for (const pupil of pupils) {
+      const key = keyOf(pupil);
+      const row = rows.get(key) ?? { key, label: labelOf(pupil), pupils: 0, plannedPence: 0, actualPence: 0, overThreshold: 0 };
+      row.pupils += 1;
+      row.plannedPence += pupil.plannedPence;
+      row.actualPence += pupil.actualPence;
+      if (pupil.overThreshold) row.overThreshold += 1;
+      rows.set(key, row);
+    }
+    return [...rows.values()];
+  };
+  return {
+    byYear: rollUp((pupil) => String(pupil.yearGroup ?? ''), (pupil) => (pupil.yearGroup === null ? 'No year group' : yearGroupLabel(pupil.yearGroup))).sort((a, b) => Number(a.key || 99) - Number(b.key || 99)),
+    byClass: rollUp((pupil) => pupil.registrationGroup ?? '', (pupil) => pupil.registrationGroup ?? 'No registration group').sort((a, b) => byName(a.label, b.label)),
+    bySen: rollUp((pupil) => pupil.senProvision, (pupil) => pupil.senProvision),
+  };
 }
 
 /**
@@ -1014,39 +1074,30 @@ export async function costedMap(ctx: AppContext, scope: SchoolScope, year: Acade
     entry.groups += 1;
     byProvision.set(provision.id, entry);
   }
-  const perPupil = new Map<string, { planned: number; actual: number; groups: number }>();
+  const groupRows = new Map(groups.map((row) => [row.id, row]));
+  const perPupil = new Map<string, { planned: number; actual: number; groups: number; provisions: Set<string>; firstStart: string; lastEnd: string }>();
   for (const member of members) {
     const share = shares.get(member.group_id)!;
-    const entry = perPupil.get(member.pupil_id) ?? { planned: 0, actual: 0, groups: 0 };
+    const row = groupRows.get(member.group_id)!;
+    const entry = perPupil.get(member.pupil_id) ?? { planned: 0, actual: 0, groups: 0, provisions: new Set<string>(), firstStart: row.start_date, lastEnd: row.end_date };
     entry.planned += share.planned;
     entry.actual += share.actual;
     entry.groups += 1;
+    entry.provisions.add(provisions.get(row.provision_id)!.name);
+    if (row.start_date < entry.firstStart) entry.firstStart = row.start_date;
+    if (row.end_date > entry.lastEnd) entry.lastEnd = row.end_date;
     perPupil.set(member.pupil_id, entry);
   }
   const facts = await register.pupilFacts(ctx, scope, [...perPupil.keys()]);
   const pupils: PupilCost[] = [...perPupil].map(([pupilId, entry]) => {
     const fact = facts.get(pupilId);
     return {
-      pupilId, name: fact?.name ?? 'Unknown pupil', yearGroup: fact?.yearGroup ?? null, registrationGroup: fact?.registrationGroup ?? null, senProvision: fact?.senProvision ?? 'N',
-      groups: entry.groups, plannedPence: entry.planned, actualPence: entry.actual, overThreshold: entry.planned > TOP_UP_THRESHOLD_PENCE,
+      pupilId, name: fact?.name ?? 'Unknown pupil', upn: fact?.upn ?? null, yearGroup: fact?.yearGroup ?? null, registrationGroup: fact?.registrationGroup ?? null, senProvision: fact?.senProvision ?? 'N',
+      groups: entry.groups, provisions: [...entry.provisions].sort(byName), firstStart: entry.firstStart, lastEnd: entry.lastEnd,
+      plannedPence: entry.planned, actualPence: entry.actual, overThreshold: entry.planned > TOP_UP_THRESHOLD_PENCE,
     };
   });
-  const rollUp = (keyOf: (pupil: PupilCost) => string, labelOf: (pupil: PupilCost) => string) => {
-    const rows = new Map<string, MapRow>();
-    for (const pupil of pupils) {
-      const key = keyOf(pupil);
-      const row = rows.get(key) ?? { key, label: labelOf(pupil), pupils: 0, plannedPence: 0, actualPence: 0, overThreshold: 0 };
-      row.pupils += 1;
-      row.plannedPence += pupil.plannedPence;
-      row.actualPence += pupil.actualPence;
-      if (pupil.overThreshold) row.overThreshold += 1;
-      rows.set(key, row);
-    }
-    return [...rows.values()];
-  };
-  const byYear = rollUp((pupil) => String(pupil.yearGroup ?? ''), (pupil) => (pupil.yearGroup === null ? 'No year group' : String(pupil.yearGroup))).sort((a, b) => Number(a.key || 99) - Number(b.key || 99));
-  const byClass = rollUp((pupil) => pupil.registrationGroup ?? '', (pupil) => pupil.registrationGroup ?? 'No registration group').sort((a, b) => byName(a.label, b.label));
-  const bySen = rollUp((pupil) => pupil.senProvision, (pupil) => pupil.senProvision);
+  const { byYear, byClass, bySen } = rollUpPupils(pupils);
   return {
     year,
     settings,
@@ -1070,18 +1121,52 @@ export async function getCostedMap(ctx: AppContext, actor: Actor, year: Academic
 
 export const MAP_PAGE_SIZE = 50;
 
-export async function getCostedMapPupils(ctx: AppContext, actor: Actor, year: AcademicYear, query: { page: number; over: boolean; yearGroup: string; registrationGroup: string }, ip: string | null) {
+/** The map pupils page's filters, which its downloads take too. */
+export interface MapFilters {
+  over: boolean;
+  yearGroup: string;
+  registrationGroup: string;
+}
+
+/** The pupils a filtered view of the map shows, highest planned cost first. */
+export function filterMapPupils(pupils: PupilCost[], filters: MapFilters): PupilCost[] {
+  let shown = pupils;
+  if (filters.over) shown = shown.filter((pupil) => pupil.overThreshold);
+  if (filters.yearGroup) shown = shown.filter((pupil) => String(pupil.yearGroup ?? '') === filters.yearGroup);
+  if (filters.registrationGroup) shown = shown.filter((pupil) => (pupil.registrationGroup ?? '') === filters.registrationGroup);
+  return [...shown].sort((a, b) => b.plannedPence - a.plannedPence || byName(a.name, b.name));
+}
+
+export async function getCostedMapPupils(ctx: AppContext, actor: Actor, year: AcademicYear, query: MapFilters & { page: number }, ip: string | null) {
   const map = await costedMap(ctx, scopeOf(actor), year);
-  let pupils = map.pupils;
-  if (query.over) pupils = pupils.filter((pupil) => pupil.overThreshold);
-  if (query.yearGroup) pupils = pupils.filter((pupil) => String(pupil.yearGroup ?? '') === query.yearGroup);
-  if (query.registrationGroup) pupils = pupils.filter((pupil) => (pupil.registrationGroup ?? '') === query.registrationGroup);
-  pupils = [...pupils].sort((a, b) => b.plannedPence - a.plannedPence || byName(a.name, b.name));
+  const pupils = filterMapPupils(map.pupils, query);
   const pageCount = Math.max(1, Math.ceil(pupils.length / MAP_PAGE_SIZE));
   const page = Math.min(Math.max(1, query.page), pageCount);
   const shown = pupils.slice((page - 1) * MAP_PAGE_SIZE, page * MAP_PAGE_SIZE);
   ctx.audit.recordRead(audit(ctx, actor, ip)('provision.map-viewed', { year: year.start, view: 'pupils', pupilsNamed: shown.map((pupil) => pupil.pupilId) }));
   return { ...map, shown, total: pupils.length, page, pageCount };
+}
+
+/**
+ * The costed provision map as a download, for the view the pages show (the school year, and the
+ * pupils page's filters): CSV with a row per pupil, or a workbook with the pupils, the year-group and
+ * class roll-ups of those pupils and the whole school's summary. Audited with its counts before it is
+ * sent; for those who see the map (never governors: it names pupils).
+ */
+export async function exportCostedMap(ctx: AppContext, actor: Actor, year: AcademicYear, filters: MapFilters, format: MapExportFormat, schoolName: string, ip: string | null): Promise<{ body: string | Buffer; filename: string; contentType: string }> {
+  const map = await costedMap(ctx, scopeOf(actor), year);
+  const pupils = filterMapPupils(map.pupils, filters);
+  const { byYear, byClass } = rollUpPupils(pupils);
+  const view: MapExport = {
+    schoolName, year, generatedAt: new Date(), settings: map.settings, filters, pupils, byYear, byClass, byProvision: map.byProvision,
+    whole: { plannedPence: map.plannedPence, actualPence: map.actualPence, groups: map.groups, pupils: map.pupils.length, overThreshold: map.overThreshold.length },
+  };
+  const body = format === 'csv' ? mapCsv(view) : await mapWorkbook(view);
+  await ctx.audit.recordNow(audit(ctx, actor, ip)('provision.map.exported', {
+    year: year.start, format, filters: { ...(filters.yearGroup ? { yearGroup: filters.yearGroup } : {}), ...(filters.registrationGroup ? { registrationGroup: filters.registrationGroup } : {}), ...(filters.over ? { over: true } : {}) },
+    pupils: pupils.length, overThreshold: pupils.filter((pupil) => pupil.overThreshold).length, yearGroups: byYear.length, classes: byClass.length,
+  }));
+  return { body, filename: mapExportFilename(view, format), contentType: MAP_EXPORT_TYPES[format] };
 }
 
 // Governors and other aggregate readers --------------------------------------------------------------
