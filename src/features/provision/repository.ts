@@ -383,3 +383,23 @@ export async function countRecords(db: DbOrTransaction, scope: SchoolScope, grou
     .executeTakeFirst();
   return Number(row?.count ?? 0);
 }
+
+/** Pupils currently in intervention groups this person runs (groups not yet ended, pupils not taken out). */
+export async function pupilsInGroupsRunBy(db: DbOrTransaction, scope: SchoolScope, userId: string, today: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('intervention_group_staff')
+    .innerJoin('intervention_groups', (join) =>
+      join.onRef('intervention_groups.school_id', '=', 'intervention_group_staff.school_id').onRef('intervention_groups.id', '=', 'intervention_group_staff.group_id'),
+    )
+    .innerJoin('intervention_members', (join) =>
+      join.onRef('intervention_members.school_id', '=', 'intervention_group_staff.school_id').onRef('intervention_members.group_id', '=', 'intervention_group_staff.group_id'),
+    )
+    .select('intervention_members.pupil_id')
+    .distinct()
+    .where('intervention_group_staff.school_id', '=', scope.schoolId)
+    .where('intervention_group_staff.user_id', '=', userId)
+    .where('intervention_groups.end_date', '>=', today)
+    .where('intervention_members.left_on', 'is', null)
+    .execute();
+  return rows.map((row) => row.pupil_id);
+}

@@ -1291,3 +1291,8 @@ export async function writeProvisionData(trx: Parameters<typeof repository.inser
 }
 
 export { calendarWeeks };
+
+/** The pupils a member of staff works with through the groups they run: registered as a taught-pupils source. */
+export function pupilsInMyGroups(ctx: AppContext, schoolId: string, userId: string): Promise<string[]> {
+  return repository.pupilsInGroupsRunBy(ctx.db, schoolScope(schoolId), userId, schoolToday());
+}

@@ -186,6 +186,19 @@ export async function loadTaughtPupilIds(db: Db, schoolId: string, userId: strin
   return new Set(rows.map((row) => row.pupil_id));
 }
 
+/** Of the given pupils, those on roll: relationships end when a pupil leaves. */
+export async function onRollPupilIds(db: Db, schoolId: string, pupilIds: string[]): Promise<string[]> {
+  if (pupilIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('pupils')
+    .select('id')
+    .where('school_id', '=', schoolId)
+    .where('on_roll', '=', 1)
+    .where('id', 'in', [...new Set(pupilIds)].slice(0, 5000))
+    .execute();
+  return rows.map((row) => row.id);
+}
+
 export async function loadChildPupilIds(db: Db, schoolId: string, userId: string): Promise<Set<string>> {
   const rows = await db
     .selectFrom('contacts')

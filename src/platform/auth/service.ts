@@ -92,7 +92,15 @@ export interface SessionInfo {
 
 async function withRelationships(ctx: AppContext, actor: Actor): Promise<Actor> {
   const relationship = relationshipFor(actor.role);
-  if (relationship === 'taught') return { ...actor, taughtPupilIds: await repository.loadTaughtPupilIds(ctx.db, actor.schoolId, actor.userId) };
+  if (relationship === 'taught') {
+    const taught = await repository.loadTaughtPupilIds(ctx.db, actor.schoolId, actor.userId);
+    const sources = ctx.taughtPupilsSources ?? [];
+    if (sources.length) {
+      const extra = (await Promise.all(sources.map((source) => source(actor.schoolId, actor.userId)))).flat().filter((id) => !taught.has(id));
+      for (const id of await repository.onRollPupilIds(ctx.db, actor.schoolId, extra)) taught.add(id);
+    }
+    return { ...actor, taughtPupilIds: taught };
+  }
   if (relationship === 'own-child') return { ...actor, childPupilIds: await repository.loadChildPupilIds(ctx.db, actor.schoolId, actor.userId) };
   return actor;
 }
