@@ -97,6 +97,22 @@ export function formFields(body: unknown, name: string): string[] {
   return [];
 }
 
+/** GOV.UK date input (name-day, name-month, name-year) → ISO date, or the raw text so validation can say what was wrong. */
+export function readDateInput(body: unknown, name: string): string {
+  const day = formField(body, `${name}-day`)?.trim() ?? '';
+  const month = formField(body, `${name}-month`)?.trim() ?? '';
+  const year = formField(body, `${name}-year`)?.trim() ?? '';
+  if (!day && !month && !year) return '';
+  if (!/^\d{1,2}$/.test(day) || !/^\d{1,2}$/.test(month) || !/^\d{4}$/.test(year)) return `${year}-${month}-${day}?`;
+  return `${year}-${month.padStart(2, '0')}-${day.padStart(2, '0')}`;
+}
+
+/** An ISO date's parts for filling a GOV.UK date input. */
+export function dateParts(isoDate: string): { day: string; month: string; year: string } {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(isoDate);
+  return match ? { day: String(Number(match[3])), month: String(Number(match[2])), year: match[1]! } : { day: '', month: '', year: '' };
+}
+
 export function requireActor(request: FastifyRequest): Actor {
   if (!request.actor) throw new ForbiddenError();
   return request.actor;

@@ -6,7 +6,7 @@ import type { AppContext } from '../../platform/context.ts';
 import { schoolToday } from '../../platform/dates.ts';
 import { NotFoundError, ValidationError, type FieldError } from '../../platform/errors.ts';
 import { roleMay } from '../../platform/permissions.ts';
-import { authorisePupil, errorView, formField, formFields, requestIp, requireActor, setFlash } from '../../platform/web.ts';
+import { authorisePupil, dateParts, errorView, formField, formFields, readDateInput, requestIp, requireActor, setFlash } from '../../platform/web.ts';
 import { documentResponse } from '../../platform/documents/index.ts';
 import { expectedShareChart, impactCharts } from './exports.ts';
 import { IMPACT_EXPLANATION, TOP_UP_THRESHOLD_PENCE, unitName } from './impact.ts';
@@ -81,21 +81,7 @@ function text(value: unknown, max = 100): string {
   return typeof value === 'string' ? value.trim().slice(0, max) : '';
 }
 
-/** GOV.UK date input → ISO date, or the raw text so validation can say what was wrong. */
-function readDateInput(body: unknown, name: string): string {
-  const day = formField(body, `${name}-day`)?.trim() ?? '';
-  const month = formField(body, `${name}-month`)?.trim() ?? '';
-  const year = formField(body, `${name}-year`)?.trim() ?? '';
-  if (!day && !month && !year) return '';
-  if (!/^\d{1,2}$/.test(day) || !/^\d{1,2}$/.test(month) || !/^\d{4}$/.test(year)) return `${year}-${month}-${day}?`;
-  return `${year}-${month.padStart(2, '0')}-${day.padStart(2, '0')}`;
-}
 
-/** The parts of a date for a GOV.UK date input. */
-function dateParts(iso: string) {
-  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso);
-  return match ? { day: String(Number(match[3])), month: String(Number(match[2])), year: match[1]! } : { day: '', month: '', year: '' };
-}
 
 /** Field errors on a date point at its day box, as the GOV.UK pattern does. */
 function dateErrors(errors: FieldError[], dateFields: string[]) {

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../platform/context.ts';
 import { schoolToday } from '../../platform/dates.ts';
 import { ValidationError } from '../../platform/errors.ts';
-import { authorisePupil, errorView, formField, requestIp, requireActor, setFlash } from '../../platform/web.ts';
+import { authorisePupil, dateParts, errorView, formField, readDateInput, requestIp, requireActor, setFlash } from '../../platform/web.ts';
 import { BROAD_AREAS, NEED_CODES, NEEDS, PROVISION_LABELS, yearGroupLabel } from './census.ts';
 import { VersionedCache } from '../../platform/versioned-cache.ts';
 import * as register from './service.ts';
@@ -18,20 +18,7 @@ const INTENTS = {
 type Intent = keyof typeof INTENTS;
 const MAX_NEEDS = 4;
 
-function dateParts(isoDate: string) {
-  const [year = '', month, day] = isoDate.split('-');
-  return { day: String(Number(day)), month: String(Number(month)), year };
-}
 
-/** GOV.UK date input → ISO date, or the raw text so validation can say what was wrong. */
-function readDateInput(body: unknown, name: string): string {
-  const day = formField(body, `${name}-day`)?.trim() ?? '';
-  const month = formField(body, `${name}-month`)?.trim() ?? '';
-  const year = formField(body, `${name}-year`)?.trim() ?? '';
-  if (!day && !month && !year) return '';
-  if (!/^\d{1,2}$/.test(day) || !/^\d{1,2}$/.test(month) || !/^\d{4}$/.test(year)) return `${year}-${month}-${day}?`;
-  return `${year}-${month.padStart(2, '0')}-${day.padStart(2, '0')}`;
-}
 
 export async function registerRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   // Rendered register content, reused until the school's register version changes (ADR 7).
