@@ -3,6 +3,7 @@ import { loadConfig } from '../config.ts';
 import * as settings from '../features/settings/service.ts';
 import { CLASS_LIST_HEADINGS } from '../features/settings/class-lists.ts';
 import { CliError, cliActorLabel, cliContext, DATABASE_OPTION, openDatabase, parseCommand, readFileWithin, resolveSchool, UsageError, wholeNumber, type CliIo } from './support.ts';
+import { formatNumber } from '../platform/figures.ts';
 
 export const usage = `Usage:
   npm run senco -- groups import FILE --school URN [--commit] [--show N]
@@ -19,7 +20,7 @@ saved unless --commit is given; then everything is applied in one transaction.
   --show N       how many rejected rows and changed groups to list (default 50)
   --database URL_OR_FILE (default: DATABASE_URL, else DATA_DIR)`;
 
-const number = (value: number) => new Intl.NumberFormat('en-GB').format(value);
+const number = formatNumber;
 
 export async function run(args: string[], io: CliIo): Promise<number> {
   const { positionals, values } = parseCommand(args, {

@@ -2,15 +2,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../config.ts';
-import type { AppDatabase } from '../db/database.ts';
-import { AuditLog } from '../platform/audit/audit-log.ts';
-import type { AppContext } from '../platform/context.ts';
 import { ValidationError } from '../platform/errors.ts';
 import { formatBytes } from '../features/imports/file-check.ts';
 import { TARGET_FIELDS } from '../features/imports/mapping.ts';
 import { aboutFile } from '../features/imports/present.ts';
 import * as imports from '../features/imports/service.ts';
-import { CliError, cliActorLabel, DATABASE_OPTION, openDatabase, parseCommand, readFileWithin, resolveSchool, UsageError, wholeNumber, type CliIo } from './support.ts';
+import { CliError, cliActorLabel, cliContext, DATABASE_OPTION, openDatabase, parseCommand, readFileWithin, resolveSchool, UsageError, wholeNumber, type CliIo } from './support.ts';
+import { formatNumber } from '../platform/figures.ts';
 
 export const usage = `Usage:
   npm run senco -- import FILE [--school URN] [--commit] [--mapping MAPPING.json] [--show N]
@@ -31,11 +29,7 @@ Nothing is saved unless --commit is given; then everything is imported in one tr
 
 Fields: ${TARGET_FIELDS.map((field) => field.key).join(', ')}.`;
 
-function contextFor(io: CliIo, database: AppDatabase): AppContext {
-  return { config: loadConfig(io.env), database, db: database.db, audit: new AuditLog(database) };
-}
-
-const number = (value: number) => new Intl.NumberFormat('en-GB').format(value);
+const number = formatNumber;
 
 function readMappingFile(file: string): imports.MappingInput {
   let text: string;
@@ -103,7 +97,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   const { database } = await openDatabase(io, { database: values.database, migrate: true });
   try {
     const school = await resolveSchool(database, values.school);
-    const ctx = contextFor(io, database);
+    const ctx = cliContext(io, database);
     const actor: imports.ImportActor = { schoolId: school.id, userId: null, label: cliActorLabel(), ip: null };
     const started = performance.now();
     let preview;
@@ -160,16 +154,3 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   }
 }
 
-/** For callers outside the `senco` command table: runs with the process's output; resolves to the exit code. */
-export async function importCommand(args: string[]): Promise<number> {
-  const io: CliIo = { stdout: (text) => process.stdout.write(text), stderr: (text) => process.stderr.write(text), env: process.env };
-  try {
-    return await run(args, io);
-  } catch (error) {
-    if (error instanceof CliError) {
-      io.stderr(`senco import: ${error.message}\n${error instanceof UsageError ? `\n${usage}\n` : ''}`);
-      return error.exitCode;
-    }
-    throw error;
-  }
-}

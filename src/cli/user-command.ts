@@ -1,12 +1,8 @@
 import { randomInt } from 'node:crypto';
-import { loadConfig } from '../config.ts';
-import type { AppDatabase } from '../db/database.ts';
-import { AuditLog } from '../platform/audit/audit-log.ts';
 import { findUserByEmail } from '../platform/auth/repository.ts';
 import { createUser, resetPassword } from '../platform/auth/service.ts';
-import type { AppContext } from '../platform/context.ts';
 import { isRole, ROLE_LABELS, ROLES } from '../platform/permissions.ts';
-import { cliActorLabel, DATABASE_OPTION, openDatabase, parseCommand, required, resolveSchool, UsageError, type CliIo } from './support.ts';
+import { cliActorLabel, cliContext, DATABASE_OPTION, openDatabase, parseCommand, required, resolveSchool, UsageError, type CliIo } from './support.ts';
 
 const ROLE_LIST = ROLES.map((role) => `${role} (${ROLE_LABELS[role]})`).join(', ');
 
@@ -27,10 +23,6 @@ const PASSWORD_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz2345
 
 function strongPassword(): string {
   return Array.from({ length: 24 }, () => PASSWORD_ALPHABET[randomInt(PASSWORD_ALPHABET.length)]).join('');
-}
-
-function contextFor(io: CliIo, database: AppDatabase): AppContext {
-  return { config: loadConfig(io.env), database, db: database.db, audit: new AuditLog(database) };
 }
 
 export async function run(args: string[], io: CliIo): Promise<number> {
@@ -62,7 +54,7 @@ async function add(io: CliIo, values: { email?: string; name?: string; school?: 
     if (!name) throw new UsageError('--name is required for a new account');
     const generated = values.password === undefined && !existing ? strongPassword() : undefined;
     const password = values.password ?? generated ?? null;
-    await createUser(contextFor(io, database), { email, displayName: name, password, schoolId: school.id, role: roleText, actorLabel: cliActorLabel() });
+    await createUser(cliContext(io, database), { email, displayName: name, password, schoolId: school.id, role: roleText, actorLabel: cliActorLabel() });
     const where = `${ROLE_LABELS[roleText]} at ${school.name}`;
     if (existing) {
       io.stdout(`${email} already had an account: it now has the role ${where}. ${values.password === undefined ? 'Its password is unchanged.' : 'Its password was changed.'}\n`);
@@ -81,7 +73,7 @@ async function reset(io: CliIo, values: { email?: string; password?: string; dat
   const generated = values.password === undefined ? strongPassword() : undefined;
   const { database } = await openDatabase(io, { database: values.database, migrate: true });
   try {
-    await resetPassword(contextFor(io, database), { email, password: values.password ?? generated!, actorLabel: cliActorLabel() });
+    await resetPassword(cliContext(io, database), { email, password: values.password ?? generated!, actorLabel: cliActorLabel() });
     io.stdout(`Reset the password of ${email} and signed it out everywhere.\n`);
     if (generated) io.stdout(`New password (shown once, pass it on securely): ${generated}\n`);
     return 0;

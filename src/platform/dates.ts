@@ -51,13 +51,6 @@ export function describeDeadline(dueDate: string, today: string = schoolToday())
   return `${-days} days overdue`;
 }
 
-/** Age in whole years on a given date. */
-export function ageOn(dateOfBirth: string, onDate: string): number {
-  const [by, bm, bd] = dateOfBirth.split('-').map(Number) as [number, number, number];
-  const [y, m, d] = onDate.split('-').map(Number) as [number, number, number];
-  return y - by - (m < bm || (m === bm && d < bd) ? 1 : 0);
-}
-
 /** The academic year (1 September to 31 August) a date falls in, by its starting calendar year. */
 export function academicYearStart(onDate: string): number {
   const [y, m] = onDate.split('-').map(Number) as [number, number];

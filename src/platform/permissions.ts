@@ -68,7 +68,6 @@ const POLICY = {
 } as const satisfies Record<string, Partial<Record<Role, Relationship>>>;
 
 export type Action = keyof typeof POLICY;
-export const ACTIONS = Object.keys(POLICY) as Action[];
 
 export function isAction(value: string): value is Action {
   return Object.hasOwn(POLICY, value);

@@ -257,12 +257,7 @@ export function registerWebPlatform(app: FastifyInstance, ctx: AppContext, views
           request.apiToken = true;
         }
       }
-      // Refuse before the body is parsed, so a request without a token never learns about validation.
-      const permission = request.routeOptions.config?.permission;
-      if (!request.actor && permission && permission !== 'public') {
-        return reply.code(401).send({ error: 'unauthorised', message: 'Send a valid API token as "Authorization: Bearer <token>"' });
-      }
-      return;
+      return authoriseRoute(request, reply);
     }
     if (request.url.startsWith('/assets/')) return;
     const token = request.cookies[SESSION_COOKIE];
@@ -275,16 +270,6 @@ export function registerWebPlatform(app: FastifyInstance, ctx: AppContext, views
         reply.clearCookie(SESSION_COOKIE, { path: '/' });
       }
     }
-    // Refuse a change the person may not make before its body is read: an anonymous upload of tens
-    // of megabytes must not be buffered just to be turned away.
-    const permission = request.routeOptions.config?.permission;
-    if (!SAFE_METHODS.has(request.method) && permission && permission !== 'public' && permission !== 'signed-in') {
-      if (!request.session) return reply.redirect('/sign-in');
-      if (!request.actor || !roleMay(request.actor.role, permission)) {
-        reply.code(403);
-        return reply.render('platform/views/error.njk', { pageTitle: 'You do not have permission', heading: 'You do not have permission to do this', message: 'Your role in this school does not allow it.' });
-      }
-    }
     if (!request.session) {
       // Sign-in forms need CSRF protection too: a double-submit token in its own cookie.
       let anonymous = request.cookies[ANONYMOUS_CSRF_COOKIE];
@@ -294,23 +279,23 @@ export function registerWebPlatform(app: FastifyInstance, ctx: AppContext, views
       }
       request.anonymousCsrf = anonymous;
     }
+    return authoriseRoute(request, reply);
   });
 
-  app.addHook('preHandler', async (request, reply) => {
+  // The route's permission is checked as soon as we know who is asking, before any body is read:
+  // an anonymous upload of tens of megabytes is never buffered just to be turned away.
+  async function authoriseRoute(request: FastifyRequest, reply: FastifyReply) {
     const permission = request.routeOptions.config?.permission;
-    if (!permission) throw new NotFoundError();
-    const api = isApiPath(request.url);
-    if (!api && !SAFE_METHODS.has(request.method)) {
-      const given = formField(request.body, '_csrf') ?? request.headers['x-csrf-token'];
-      const expected = request.session?.csrfToken ?? request.anonymousCsrf;
-      if (!tokensMatch(given, expected)) {
-        reply.code(403);
-        return reply.render('platform/views/csrf.njk', { pageTitle: 'This form has expired' });
-      }
+    // Only the not-found handler has no route; a matched route without a permission is never served.
+    if (!permission) {
+      if (request.routeOptions.url) throw new NotFoundError();
+      return;
     }
     if (permission === 'public') return;
+    const api = isApiPath(request.url);
+    const signIn = () => reply.redirect(`/sign-in${request.method === 'GET' ? `?returnTo=${encodeURIComponent(request.url)}` : ''}`);
     if (permission === 'signed-in') {
-      if (!request.session) return reply.redirect(`/sign-in${request.method === 'GET' ? `?returnTo=${encodeURIComponent(request.url)}` : ''}`);
+      if (!request.session) return signIn();
       return;
     }
     if (!request.actor) {
@@ -319,10 +304,20 @@ export function registerWebPlatform(app: FastifyInstance, ctx: AppContext, views
         reply.code(403);
         return reply.render('platform/views/no-role.njk', { pageTitle: 'You do not have a role in a school' });
       }
-      const returnTo = request.method === 'GET' ? `?returnTo=${encodeURIComponent(request.url)}` : '';
-      return reply.redirect(`/sign-in${returnTo}`);
+      return signIn();
     }
     if (!roleMay(request.actor.role, permission)) throw new ForbiddenError();
+  }
+
+  // CSRF needs the form body, so it is checked once the body is parsed.
+  app.addHook('preHandler', async (request, reply) => {
+    if (isApiPath(request.url) || SAFE_METHODS.has(request.method)) return;
+    const given = formField(request.body, '_csrf') ?? request.headers['x-csrf-token'];
+    const expected = request.session?.csrfToken ?? request.anonymousCsrf;
+    if (!tokensMatch(given, expected)) {
+      reply.code(403);
+      return reply.render('platform/views/csrf.njk', { pageTitle: 'This form has expired' });
+    }
   });
 
   app.setNotFoundHandler({}, async (request, reply) => {

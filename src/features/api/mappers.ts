@@ -4,7 +4,7 @@
 import type { HeadlineCounts } from '../register/service.ts';
 import type * as register from '../register/service.ts';
 import { NEEDS, PROVISION_LABELS, isNeedCode, isProvision } from '../register/census.ts';
-import { governorCount } from '../register/service.ts';
+import { governorCount } from '../../platform/figures.ts';
 
 type RegisterResult = Awaited<ReturnType<typeof register.getRegister>>;
 type RegisterRow = RegisterResult['pupils'][number];

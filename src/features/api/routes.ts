@@ -24,6 +24,7 @@ import {
   errorResponses,
 } from './schemas.ts';
 import { schemaValidationError, senStatusFieldErrors } from './validation.ts';
+import { SMALL_NUMBER_THRESHOLD } from '../../platform/figures.ts';
 
 declare module 'fastify' {
   // The OpenAPI words a route's schema may carry (the same names @fastify/swagger reads).
@@ -225,7 +226,7 @@ export async function apiRoutes(app: FastifyInstance, ctx: AppContext): Promise<
     async (request) => {
       const actor = requireActor(request);
       const overview = await register.getOverview(ctx, actor);
-      return { data: map.overview(overview, register.SMALL_NUMBER_THRESHOLD) };
+      return { data: map.overview(overview, SMALL_NUMBER_THRESHOLD) };
     },
   );
 

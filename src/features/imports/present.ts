@@ -2,6 +2,7 @@
 import { formatDate, formatDateTime } from '../../platform/dates.ts';
 import { formatBytes } from './file-check.ts';
 import type { BatchView } from './service.ts';
+import { formatNumber } from '../../platform/figures.ts';
 
 /** A CTF's DateTime is the school's local time, written without a zone: shown as written. */
 function ctfDateTime(value: string): string {
@@ -38,7 +39,7 @@ export function aboutFile(batch: BatchView): SummaryRow[] {
   } else {
     rows.push(row('Type', batch.kindLabel));
     if (s.spreadsheet) {
-      rows.push(row('Rows of pupils', new Intl.NumberFormat('en-GB').format(s.spreadsheet.rows)));
+      rows.push(row('Rows of pupils', formatNumber(s.spreadsheet.rows)));
       if (batch.status === 'previewed') {
         rows.push({
           ...row('Columns', s.spreadsheet.mappingRemembered && s.spreadsheet.mappingSavedAt ? `Matched using the choices saved on ${formatDateTime(s.spreadsheet.mappingSavedAt)}` : 'Matched as you chose'),

@@ -14,6 +14,7 @@ import { PROVISION_LABELS, isProvision, yearGroupLabel } from '../register/censu
 import { IMPACT_EXPLANATION, unitName, type ImpactSummary } from './impact.ts';
 import type { AcademicYear, MapFilters, MapRow, ProvisionSettings, ProvisionView, PupilCost } from './service.ts';
 import { MEASURE_LABELS, STAFF_TYPES, STAFF_TYPE_LABELS, formatMoney, type Measure } from './validation.ts';
+import { formatNumber } from '../../platform/figures.ts';
 
 // Shared -------------------------------------------------------------------------------------------
 
@@ -245,7 +246,7 @@ function shownWidth(kind: CellKind, value: string | number | boolean | null): nu
     case 'money':
       return formatMoney(Number(value), { exact: true }).length;
     case 'count':
-      return new Intl.NumberFormat('en-GB').format(Number(value)).length;
+      return formatNumber(Number(value)).length;
     case 'date':
       return 11;
     case 'yesno':
@@ -445,7 +446,7 @@ export interface ImpactReport {
 
 const NBSP = '\u00A0';
 const money = (pence: number | null) => (pence === null ? '–' : formatMoney(Math.round(pence)));
-const plural = (count: number, one: string, many = `${one}s`) => `${new Intl.NumberFormat('en-GB').format(count)} ${count === 1 ? one : many}`;
+const plural = (count: number, one: string, many = `${one}s`) => `${formatNumber(count)} ${count === 1 ? one : many}`;
 
 function averageProgress(measure: string, summary: ImpactSummary): string {
   if (measure === 'reading-age' || measure === 'spelling-age') return summary.meanRatioGain === null ? '–' : `ratio${NBSP}gain${NBSP}${summary.meanRatioGain}`;

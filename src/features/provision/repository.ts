@@ -276,16 +276,6 @@ export async function attendanceCounts(db: DbOrTransaction, scope: SchoolScope, 
   return rows.map((row) => ({ ...row, count: Number(row.count) }));
 }
 
-export async function attendanceCountsOfPupil(db: DbOrTransaction, scope: SchoolScope, pupilId: string) {
-  const rows = await db
-    .selectFrom('intervention_attendance')
-    .select((eb) => ['group_id', 'pupil_id', 'status', eb.fn.countAll<number>().as('count')])
-    .where('school_id', '=', scope.schoolId)
-    .where('pupil_id', '=', pupilId)
-    .groupBy(['group_id', 'pupil_id', 'status'])
-    .execute();
-  return rows.map((row) => ({ ...row, count: Number(row.count) }));
-}
 
 /** Delivered sessions counted per group (one grouped query). */
 export async function deliveredCounts(db: DbOrTransaction, scope: SchoolScope, groupIds: string[]): Promise<Map<string, number>> {

@@ -32,6 +32,7 @@ import {
   type ProvisionInput,
   type RatesInput,
 } from './validation.ts';
+import { formatNumber } from '../../platform/figures.ts';
 
 type ProvisionParams = { provisionId: string };
 type GroupParams = { groupId: string };
@@ -55,7 +56,6 @@ function subNavigation(request: FastifyRequest) {
 }
 
 const HOURS = new Intl.NumberFormat('en-GB', { maximumFractionDigits: 1 });
-const WHOLE = new Intl.NumberFormat('en-GB');
 
 /** Shared by every page: formatting and labels. */
 const helpers = {
@@ -63,7 +63,7 @@ const helpers = {
   moneyExact: (pence: number | null | undefined) => (pence === null || pence === undefined ? '' : formatMoney(Math.round(pence), { exact: true })),
   pct: (share: number | null | undefined) => (share === null || share === undefined ? '' : `${Math.round(share * 100)}%`),
   hours: (value: number) => HOURS.format(value),
-  num: (value: number) => WHOLE.format(value),
+  num: formatNumber,
   signed: (value: number) => (value > 0 ? `+${value}` : value < 0 ? `−${Math.abs(value)}` : '0'),
   ageText,
   daysText,

@@ -10,6 +10,7 @@ import { ForbiddenError, NotFoundError, ValidationError, type FieldError } from 
 import { newId } from '../../platform/ids.ts';
 import { can, roleMay, type Action, type Actor } from '../../platform/permissions.ts';
 import { schoolScope, type SchoolScope } from '../../platform/scope.ts';
+import { countText, SMALL_NUMBER_THRESHOLD } from '../../platform/figures.ts';
 import { yearGroupLabel } from '../register/census.ts';
 import * as register from '../register/service.ts';
 import {
@@ -38,6 +39,7 @@ import {
   isOneOf,
   measureValueText,
   parseMeasure,
+  type GroupDetails,
   type GroupInput,
   type MeasureEntry,
   type MeasureSpec,
@@ -268,17 +270,8 @@ export async function restoreProvision(ctx: AppContext, actor: Actor, provisionI
 
 // Groups: access ------------------------------------------------------------------------------------
 
-export interface GroupView {
+export interface GroupView extends GroupDetails {
   id: string;
-  provisionId: string;
-  name: string;
-  startDate: string;
-  endDate: string;
-  weeks: number;
-  sessionsPerWeek: number;
-  minutesPerSession: number;
-  days: string;
-  time: string | null;
   status: 'planned' | 'running' | 'ended';
 }
 
@@ -1178,11 +1171,7 @@ export async function getAggregateSummary(ctx: AppContext, actor: Actor, year: A
   const computed = await computeGroups(ctx, scope, rows, provisions, settings.rates);
   const map = await costedMap(ctx, scope, year);
   const suppress = actor.role === 'governor';
-  const count = (value: number) => {
-    if (!suppress) return new Intl.NumberFormat('en-GB').format(value);
-    const safe = register.governorCount(value);
-    return safe.suppressed ? `fewer than ${register.SMALL_NUMBER_THRESHOLD}` : new Intl.NumberFormat('en-GB').format(safe.count!);
-  };
+  const count = (value: number) => countText(value, suppress);
   const perProvision = [...provisions.values()]
     .map((provision) => {
       const groups = computed.filter((entry) => entry.provision.id === provision.id);
@@ -1194,13 +1183,13 @@ export async function getAggregateSummary(ctx: AppContext, actor: Actor, year: A
         groups: count(groups.length),
         pupils: count(summary.pupils),
         // A share of fewer than 5 pupils could describe a child: shown from 5 pupils with measures.
-        expectedShare: summary.withMeasures >= register.SMALL_NUMBER_THRESHOLD ? summary.expectedShare : null,
+        expectedShare: summary.withMeasures >= SMALL_NUMBER_THRESHOLD ? summary.expectedShare : null,
         withMeasures: count(summary.withMeasures),
         measured: summary.withMeasures > 0,
-        attendanceRate: summary.pupils >= register.SMALL_NUMBER_THRESHOLD ? summary.attendanceRate : null,
+        attendanceRate: summary.pupils >= SMALL_NUMBER_THRESHOLD ? summary.attendanceRate : null,
         plannedPence: groups.reduce((sum, entry) => sum + entry.cost.plannedPence, 0),
         actualPence: groups.reduce((sum, entry) => sum + entry.cost.actualPence, 0),
-        costPerPupilPence: summary.pupils >= register.SMALL_NUMBER_THRESHOLD ? summary.costPerPupilPence : null,
+        costPerPupilPence: summary.pupils >= SMALL_NUMBER_THRESHOLD ? summary.costPerPupilPence : null,
         notWorking: summary.notWorking,
       };
     })

@@ -59,13 +59,3 @@ describe('reading codes and labels from spreadsheets', () => {
     assert.equal(yearGroupFromText('Year 15'), undefined);
   });
 });
-
-describe('what governors may see of a count', async () => {
-  const { governorCount } = await import('./service.ts');
-  it('shows 0, hides 1 to 4, and rounds the rest to the nearest 5 so a hidden cell cannot be worked out', () => {
-    assert.deepEqual(governorCount(0), { count: 0, suppressed: false, rounded: false });
-    assert.deepEqual(governorCount(3), { count: null, suppressed: true, rounded: false });
-    assert.deepEqual(governorCount(52), { count: 50, suppressed: false, rounded: true });
-    assert.deepEqual(governorCount(53), { count: 55, suppressed: false, rounded: true });
-  });
-});

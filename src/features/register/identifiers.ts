@@ -28,9 +28,6 @@ export function upnProblem(upn: string): UpnProblem | undefined {
   return upnCheckLetter(upn.slice(1)) === upn[0] ? undefined : 'check';
 }
 
-export function isTemporaryUpn(upn: string): boolean {
-  return /[A-Z]$/.test(upn);
-}
 
 export function describeUpnProblem(problem: UpnProblem): string {
   switch (problem) {

@@ -209,6 +209,15 @@ describeEachDialect('the SEN register over HTTP', (getDatabase) => {
     assert.match(response.body, /after the pupil’s date of birth/);
   });
 
+  it('turns a forbidden request away by its permission before its form is read', async () => {
+    const teacher = new TestClient(built.app);
+    await teacher.signIn(fixture.schoolA.users.teacher.email);
+    const response = await teacher.post(`/pupils/${fixture.schoolA.taughtPupilId}/sen/change`, { provision: 'K' }, { csrf: false });
+    assert.equal(response.statusCode, 403);
+    assert.match(response.body, /You do not have permission/);
+    assert.doesNotMatch(response.body, /This form has expired/);
+  });
+
   it('rejects a form posted without its CSRF token', async () => {
     const client = new TestClient(built.app);
     await client.signIn(fixture.schoolA.users.senco.email);

@@ -107,6 +107,28 @@ export async function registerCountCells(db: Db, scope: SchoolScope, filters: Re
   return rows.map((row) => ({ provision: row.sen_provision, primaryNeed: row.primary_need, yearGroup: row.year_group, count: Number(row.count) }));
 }
 
+/** Pupils on roll with SEN support or an EHC plan who have each flag, in one pass. */
+export async function senFlagCounts(db: Db, scope: SchoolScope): Promise<Record<'fsm' | 'pupil_premium' | 'eal' | 'looked_after', number>> {
+  const row = await db
+    .selectFrom('pupils')
+    .select((eb) => [
+      eb.fn.sum<number>('fsm').as('fsm'),
+      eb.fn.sum<number>('pupil_premium').as('pupil_premium'),
+      eb.fn.sum<number>('eal').as('eal'),
+      eb.fn.sum<number>('looked_after').as('looked_after'),
+    ])
+    .where('school_id', '=', scope.schoolId)
+    .where('on_roll', '=', 1)
+    .where('sen_provision', 'in', ['K', 'E'])
+    .executeTakeFirst();
+  return {
+    fsm: Number(row?.fsm ?? 0),
+    pupil_premium: Number(row?.pupil_premium ?? 0),
+    eal: Number(row?.eal ?? 0),
+    looked_after: Number(row?.looked_after ?? 0),
+  };
+}
+
 export async function listYearGroups(db: Db, scope: SchoolScope) {
   const rows = await db
     .selectFrom('pupils')
@@ -450,15 +472,6 @@ export async function replaceContacts(
     .execute();
 }
 
-export async function countPupilsOnRoll(db: Db, scope: SchoolScope) {
-  const row = await db
-    .selectFrom('pupils')
-    .select((eb) => eb.fn.countAll<number>().as('count'))
-    .where('school_id', '=', scope.schoolId)
-    .where('on_roll', '=', 1)
-    .executeTakeFirst();
-  return Number(row?.count ?? 0);
-}
 
 export async function findSchool(db: Db, schoolId: string) {
   return db.selectFrom('schools').selectAll().where('id', '=', schoolId).executeTakeFirst();

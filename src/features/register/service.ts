@@ -1,7 +1,8 @@
 import type { DbOrTransaction } from '../../db/database.ts';
 import type { PupilsTable } from '../../db/schema.ts';
 import type { AppContext } from '../../platform/context.ts';
-import { isIsoDate, schoolToday } from '../../platform/dates.ts';
+import { formatDate, isIsoDate, schoolToday } from '../../platform/dates.ts';
+import { countText } from '../../platform/figures.ts';
 import { NotFoundError, ValidationError, type FieldError } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
 import { can, type Actor } from '../../platform/permissions.ts';
@@ -467,12 +468,12 @@ export function senChangeProblems(before: CurrentStatus, input: SenStatusInput, 
     problems.push({ field: 'effectiveDate', message: 'The date the change takes effect must be a real date' });
   } else {
     if (input.effectiveDate > today) problems.push({ field: 'effectiveDate', message: 'The date the change takes effect must be today or in the past' });
-    else if (dateOfBirth && input.effectiveDate < dateOfBirth) problems.push({ field: 'effectiveDate', message: `The date the change takes effect must be after the pupil’s date of birth (${formatLong(dateOfBirth)})` });
+    else if (dateOfBirth && input.effectiveDate < dateOfBirth) problems.push({ field: 'effectiveDate', message: `The date the change takes effect must be after the pupil’s date of birth (${formatDate(dateOfBirth)})` });
     const earliest = [before.provisionSince, before.needsSince].filter((value): value is string => Boolean(value)).sort().at(-1);
     if (earliest && input.effectiveDate < earliest) {
       problems.push({
         field: 'effectiveDate',
-        message: `The date the change takes effect must be on or after ${formatLong(earliest)}, when the current status began`,
+        message: `The date the change takes effect must be on or after ${formatDate(earliest)}, when the current status began`,
       });
     }
   }
@@ -486,10 +487,6 @@ export function senChangeProblems(before: CurrentStatus, input: SenStatusInput, 
     problems.push({ field: 'provision', message: 'Nothing has changed: choose a different SEN provision or change the needs' });
   }
   return problems;
-}
-
-function formatLong(isoDate: string): string {
-  return new Date(`${isoDate}T12:00:00Z`).toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
 }
 
 /** A form about one pupil shows their name and status: opening it is a read of their record. */
@@ -878,41 +875,20 @@ export async function getMyChildren(ctx: AppContext, actor: Actor, ip: string) {
   return pupils.map((pupil) => ({ ...pupil, needs: needs.filter((entry) => entry.pupil_id === pupil.id).map(needView) }));
 }
 
-/** Below this, a count could identify a child, so governors see "fewer than 5" (DfE practice). */
-export const SMALL_NUMBER_THRESHOLD = 5;
-
-/**
- * What a governor may see of a count: 0, "fewer than 5", or the count rounded to the nearest 5.
- * Rounding every figure, not just the small ones, stops a hidden cell being worked out by
- * subtracting the others from a total (secondary disclosure).
- */
-export function governorCount(count: number): { count: number | null; suppressed: boolean; rounded: boolean } {
-  if (count === 0) return { count: 0, suppressed: false, rounded: false };
-  if (count < SMALL_NUMBER_THRESHOLD) return { count: null, suppressed: true, rounded: false };
-  return { count: Math.round(count / 5) * 5, suppressed: false, rounded: true };
-}
 
 export async function getOverview(ctx: AppContext, actor: Actor) {
   const scope = schoolScope(actor.schoolId);
   const allFilters: RegisterFilters = { terms: [], provisions: [], needs: [], primaryNeeds: [], yearGroups: [], flags: [] };
-  const [cells, school, flagCounts] = await Promise.all([
+  const [cells, school, flagTotals] = await Promise.all([
     repository.registerCountCells(ctx.db, scope, allFilters),
     repository.findSchool(ctx.db, actor.schoolId),
-    Promise.all(
-      (Object.keys(FLAG_NAMES) as Array<keyof typeof FLAG_NAMES>).map(async (flag) => {
-        const flagCells = await repository.registerCountCells(ctx.db, scope, { ...allFilters, provisions: ['K', 'E'], flags: [FLAG_NAMES[flag]] });
-        return { flag, label: FLAG_LABELS[flag], count: flagCells.reduce((sum, cell) => sum + cell.count, 0) };
-      }),
-    ),
+    repository.senFlagCounts(ctx.db, scope),
   ]);
+  const flagCounts = (Object.keys(FLAG_NAMES) as Array<keyof typeof FLAG_NAMES>).map((flag) => ({ flag, label: FLAG_LABELS[flag], count: flagTotals[FLAG_NAMES[flag]] }));
   const all = summariseCounts(cells);
   const sen = summariseCounts(cells.filter((cell) => cell.provision === 'K' || cell.provision === 'E'));
   const suppress = actor.role === 'governor';
-  const show = (count: number) => {
-    if (!suppress) return new Intl.NumberFormat('en-GB').format(count);
-    const safe = governorCount(count);
-    return safe.suppressed ? `fewer than ${SMALL_NUMBER_THRESHOLD}` : new Intl.NumberFormat('en-GB').format(safe.count!);
-  };
+  const show = (count: number) => countText(count, suppress);
   return { school, all, sen, flagCounts, show, suppress };
 }
 

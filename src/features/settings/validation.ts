@@ -1,7 +1,7 @@
 // The rules for what a SENCO types into School settings (and the `senco school` command): pure
 // functions, each problem tied to the field it concerns so forms can show it in place.
 import type { FieldError } from '../../platform/errors.ts';
-import { isRole, type Role } from '../../platform/permissions.ts';
+import { isRole } from '../../platform/permissions.ts';
 import { yearGroupFromText, yearGroupLabel } from '../register/census.ts';
 
 export const PHASES = ['primary', 'secondary', 'all-through', 'special'] as const;
@@ -146,6 +146,3 @@ export function personFormProblems(form: PersonForm): FieldError[] {
   return problems;
 }
 
-export function roleFromForm(value: string): Role | undefined {
-  return isRole(value) ? value : undefined;
-}

@@ -4,10 +4,9 @@ import { describeDeadline, formatDate, formatDateTime } from '../dates.ts';
 import { NEEDS, PROVISION_LABELS, yearGroupLabel, isNeedCode, isProvision } from '../../features/register/census.ts';
 import { ROLE_LABELS, isRole } from '../permissions.ts';
 import { addChartGlobals } from '../charts/index.ts';
+import { formatNumber } from '../figures.ts';
 
 const root = path.resolve(import.meta.dirname, '../../..');
-// Made once: building a formatter per call is slow on long tables.
-const NUMBER_FORMAT = new Intl.NumberFormat('en-GB');
 
 /** One environment for the app. Templates are named from src/ ('features/register/views/register.njk'). */
 export function createViewEnvironment(options: { watch?: boolean } = {}): nunjucks.Environment {
@@ -29,9 +28,9 @@ export function createViewEnvironment(options: { watch?: boolean } = {}): nunjuc
   env.addFilter('needLabel', (value: string) => (isNeedCode(value) ? NEEDS[value].label : value));
   env.addFilter('needArea', (value: string) => (isNeedCode(value) ? NEEDS[value].area : ''));
   env.addFilter('roleLabel', (value: string) => (isRole(value) ? ROLE_LABELS[value] : value));
-  env.addFilter('number', (value: number) => NUMBER_FORMAT.format(value));
+  env.addFilter('number', (value: number) => formatNumber(value));
   env.addFilter('percent', (value: number, total: number) => (total > 0 ? `${Math.round((value / total) * 1000) / 10}%` : '0%'));
-  env.addFilter('plural', (count: number, singular: string, plural?: string) => `${NUMBER_FORMAT.format(count)} ${count === 1 ? singular : (plural ?? `${singular}s`)}`);
+  env.addFilter('plural', (count: number, singular: string, plural?: string) => `${formatNumber(count)} ${count === 1 ? singular : (plural ?? `${singular}s`)}`);
   env.addFilter('compact', (values: unknown[]) => values.filter(Boolean));
   env.addFilter('json', (value: unknown) => JSON.stringify(value));
   // Server-rendered SVG charts: barChart(), lineChart(), chartTableParams() (src/platform/charts).
