@@ -323,6 +323,200 @@ export interface StaffHoursTable {
   updated_by: string | null;
 }
 
+// The graduated approach (issue 3) -------------------------------------------------------------------
+
+export interface RecordTemplatesTable {
+  school_id: string;
+  id: string;
+  kind: string;
+  version: number;
+  sections: string;
+  created_at: string;
+  created_by: string | null;
+}
+
+export interface ConcernsTable {
+  school_id: string;
+  id: string;
+  pupil_id: string;
+  raised_by: string;
+  raised_at: string;
+  area: string | null;
+  observed: string;
+  tried: string;
+  duration: string;
+  status: string;
+  outcome: string | null;
+  outcome_note: string | null;
+  outcome_by: string | null;
+  outcome_at: string | null;
+}
+
+export interface SupportCyclesTable {
+  school_id: string;
+  id: string;
+  pupil_id: string;
+  number: number;
+  status: string;
+  plan_template_id: string;
+  assess: Generated<string>;
+  started_on: string;
+  review_due_on: string;
+  review_template_id: string | null;
+  review: string | null;
+  reviewed_on: string | null;
+  previous_cycle_id: string | null;
+  created_by: string | null;
+  created_at: string;
+  updated_by: string | null;
+  updated_at: string;
+  closed_by: string | null;
+  closed_at: string | null;
+}
+
+export interface SupportTargetsTable {
+  school_id: string;
+  id: string;
+  cycle_id: string;
+  position: number;
+  area: string | null;
+  target: string;
+  success_criterion: string;
+  due_on: string;
+  carried_from: string | null;
+  rating: string | null;
+  review_note: string | null;
+  continues: Flag | null;
+}
+
+export interface SupportStrategiesTable {
+  school_id: string;
+  id: string;
+  cycle_id: string;
+  position: number;
+  strategy: string;
+  carried_from: string | null;
+}
+
+export interface SupportDoItemsTable {
+  school_id: string;
+  id: string;
+  cycle_id: string;
+  position: number;
+  who: string;
+  what: string;
+  how_often: string;
+  carried_from: string | null;
+}
+
+export interface ContributionRequestsTable {
+  school_id: string;
+  id: string;
+  cycle_id: string;
+  pupil_id: string;
+  respondent: string;
+  contact_id: string | null;
+  recipient_name: string;
+  recipient_email: string | null;
+  template_id: string;
+  token_hash: string;
+  created_by: string | null;
+  created_at: string;
+  expires_at: string;
+  emailed_at: string | null;
+  opened_at: string | null;
+  submitted_at: string | null;
+  answers: string | null;
+  superseded_at: string | null;
+}
+
+export interface PupilMeetingsTable {
+  school_id: string;
+  id: string;
+  pupil_id: string;
+  held_on: string;
+  kind: string;
+  with_parents: Flag;
+  attendees: string;
+  notes: string;
+  cycle_id: string | null;
+  created_by: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface StaffActionsTable {
+  school_id: string;
+  id: string;
+  pupil_id: string;
+  meeting_id: string | null;
+  description: string;
+  owner_user_id: string;
+  due_on: string;
+  done_at: string | null;
+  done_by: string | null;
+  created_by: string | null;
+  created_at: string;
+}
+
+export interface ChronologyEntriesTable {
+  school_id: string;
+  id: string;
+  pupil_id: string;
+  kind: string;
+  occurred_on: string;
+  agency: string | null;
+  summary: string;
+  details: string | null;
+  created_by: string | null;
+  created_at: string;
+}
+
+export interface PupilDocumentsTable {
+  school_id: string;
+  id: string;
+  pupil_id: string;
+  title: string;
+  category: string;
+  document_date: string;
+  filename: string;
+  content_type: string;
+  size_bytes: number;
+  sha256: string;
+  confidential: Flag;
+  concern_id: string | null;
+  uploaded_by: string | null;
+  uploaded_at: string;
+  removed_by: string | null;
+  removed_at: string | null;
+}
+
+export interface PupilDocumentFilesTable {
+  school_id: string;
+  document_id: string;
+  body: Uint8Array;
+}
+
+export interface PupilPassportsTable {
+  school_id: string;
+  id: string;
+  pupil_id: string;
+  version: number;
+  template_id: string;
+  sections: string;
+  strategies: string;
+  created_by: string | null;
+  created_at: string;
+}
+
+export interface SchoolLogosTable {
+  school_id: string;
+  content_type: string;
+  body: Uint8Array;
+  uploaded_by: string | null;
+  uploaded_at: string;
+}
+
 export interface Database {
   schools: SchoolsTable;
   users: UsersTable;
@@ -351,4 +545,18 @@ export interface Database {
   intervention_sessions: InterventionSessionsTable;
   intervention_attendance: InterventionAttendanceTable;
   staff_hours: StaffHoursTable;
+  record_templates: RecordTemplatesTable;
+  concerns: ConcernsTable;
+  support_cycles: SupportCyclesTable;
+  support_targets: SupportTargetsTable;
+  support_strategies: SupportStrategiesTable;
+  support_do_items: SupportDoItemsTable;
+  contribution_requests: ContributionRequestsTable;
+  pupil_meetings: PupilMeetingsTable;
+  staff_actions: StaffActionsTable;
+  chronology_entries: ChronologyEntriesTable;
+  pupil_documents: PupilDocumentsTable;
+  pupil_document_files: PupilDocumentFilesTable;
+  pupil_passports: PupilPassportsTable;
+  school_logos: SchoolLogosTable;
 }

@@ -62,6 +62,32 @@ const POLICY = {
   'mygroups.view': { teacher: 'any', teaching_assistant: 'any' },
   // A pupil's Provision tab: teachers for pupils they teach, parents for their own child (no costs).
   'pupil.provision.view': { senco: 'any', sen_admin: 'any', leader: 'any', teacher: 'taught', parent: 'own-child' },
+  // The graduated approach (issue 3). Concerns: any teacher or TA about a pupil they teach; the SENCO triages.
+  'concern.raise': { senco: 'any', sen_admin: 'any', leader: 'any', teacher: 'taught', teaching_assistant: 'taught' },
+  'concern.triage': { senco: 'any', sen_admin: 'any' },
+  // The plans hub: reviews due, contributions awaited, parents' meetings this year.
+  'plans.overview': { senco: 'any', sen_admin: 'any', leader: 'any' },
+  // A pupil's SEN support plan (APDR cycles): teachers and TAs read it for pupils they teach, parents for their child.
+  'plan.view': { senco: 'any', sen_admin: 'any', leader: 'any', teacher: 'taught', teaching_assistant: 'taught', parent: 'own-child' },
+  'plan.edit': { senco: 'any', sen_admin: 'any' },
+  'contribution.request': { senco: 'any', sen_admin: 'any' },
+  // Headings and prompts of plans, reviews, passports and contribution forms.
+  'templates.manage': { senco: 'any' },
+  // The chronology: meetings, calls, emails, agency work, referrals and every change, in one timeline.
+  'chronology.view': { senco: 'any', sen_admin: 'any', leader: 'any' },
+  'chronology.record': { senco: 'any', sen_admin: 'any' },
+  // Meetings with parents: parents see their own child's.
+  'meetings.view': { senco: 'any', sen_admin: 'any', leader: 'any', parent: 'own-child' },
+  // Uploaded documents; confidential ones (for example an EP report) only the SENCO and SEN administrator open.
+  'document.view': { senco: 'any', sen_admin: 'any', leader: 'any', teacher: 'taught', teaching_assistant: 'taught' },
+  'document.confidential': { senco: 'any', sen_admin: 'any' },
+  'document.upload': { senco: 'any', sen_admin: 'any' },
+  // Pupil passports (one-page profiles).
+  'passport.view': { senco: 'any', sen_admin: 'any', leader: 'any', teacher: 'taught', teaching_assistant: 'taught', parent: 'own-child' },
+  'passport.edit': { senco: 'any', sen_admin: 'any' },
+  'myclass.view': { teacher: 'any', teaching_assistant: 'any' },
+  // Actions assigned to a member of staff, until done.
+  'tasks.view': { senco: 'any', sen_admin: 'any', leader: 'any', teacher: 'any', teaching_assistant: 'any' },
   'account.use': {
     senco: 'any', sen_admin: 'any', teacher: 'any', teaching_assistant: 'any', leader: 'any', governor: 'any', parent: 'any',
   },
@@ -108,7 +134,7 @@ export function homePath(role: Role): string {
     case 'sen_admin':
       return '/register';
     case 'teacher':
-      return '/my-pupils';
+      return '/my-class';
     case 'teaching_assistant':
       return '/my-groups';
     case 'leader':
