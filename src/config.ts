@@ -26,6 +26,11 @@ const environmentSchema = z.object({
   IMPORT_MAX_BYTES: z.coerce.number().int().positive().default(50 * 1024 * 1024),
   DEMO: z.enum(['true', 'false']).optional().describe('create the demo school on first start of an empty database (default: true, false when NODE_ENV=production)'),
   DEMO_PUPILS: z.coerce.number().int().min(50).max(20000).default(1000),
+  SMTP_URL: z
+    .string()
+    .optional()
+    .refine((value) => !value || /^smtps?:\/\//.test(value), { message: 'SMTP_URL must start with smtp:// or smtps:// (leave it unset to send no email)' }),
+  MAIL_FROM: z.string().optional().describe('the From address of email the app sends, e.g. "Oak Park SEN team <senco@oakpark.sch.uk>"'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   NODE_ENV: z.string().default('development'),
 });
@@ -45,6 +50,9 @@ export type AppConfig = {
   demoPupils: number;
   logLevel: string;
   production: boolean;
+  /** Email for contribution links: both set, or email is not set up. */
+  smtpUrl: string | undefined;
+  mailFrom: string | undefined;
 };
 
 export class ConfigError extends Error {}
@@ -72,5 +80,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
     demoPupils: env.DEMO_PUPILS,
     logLevel: env.LOG_LEVEL,
     production: env.NODE_ENV === 'production',
+    smtpUrl: env.SMTP_URL || undefined,
+    mailFrom: env.MAIL_FROM || undefined,
   };
 }

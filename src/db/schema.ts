@@ -365,6 +365,7 @@ export interface SupportCyclesTable {
   review_template_id: string | null;
   review: string | null;
   reviewed_on: string | null;
+  next_review_on: string | null;
   previous_cycle_id: string | null;
   created_by: string | null;
   created_at: string;
@@ -505,6 +506,7 @@ export interface PupilPassportsTable {
   template_id: string;
   sections: string;
   strategies: string;
+  restored_from: number | null;
   created_by: string | null;
   created_at: string;
 }

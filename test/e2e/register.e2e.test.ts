@@ -67,7 +67,8 @@ describe('journeys through the register', { skip }, () => {
     assert.match(history, /Needs changed/);
     assert.match(history, /Speech and language therapist’s report, October/);
     assert.match(history, /Social, emotional and mental health \(SEMH\)/);
-    await page.getByRole('link', { name: 'Timeline' }).click();
+    // The SENCO's chronology holds the change with everything else recorded about the pupil.
+    await page.getByRole('link', { name: 'Chronology', exact: true }).click();
     await checkAccessibility(journey);
     assert.match(await page.locator('.moj-timeline').innerText(), /Needs changed/);
   });
@@ -98,7 +99,7 @@ describe('journeys through the register', { skip }, () => {
     const { page } = journey;
     await page.getByRole('button', { name: 'Sign out' }).click();
     await signIn(journey, journey.fixture.schoolA.users.teacher.email);
-    await page.waitForURL('**/my-pupils');
+    await page.waitForURL('**/my-class');
     await checkAccessibility(journey);
     assert.match(await page.locator('main').innerText(), /Zoë O'Connor/);
     assert.doesNotMatch(await page.locator('main').innerText(), /Kowalczyk/);

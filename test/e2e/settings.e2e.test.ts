@@ -97,7 +97,8 @@ describe('journey: setting up a school', { skip }, () => {
     // The teacher signs in with the password they were given and sees the pupil.
     await page.getByRole('button', { name: 'Sign out' }).click();
     await signIn(journey, 'ruth.newton@a.example.org', password);
-    await page.waitForURL('**/my-pupils');
+    await page.waitForURL('**/my-class');
+    await page.goto('/my-pupils');
     await checkAccessibility(journey);
     await screenshot(page, 'settings-teacher-my-pupils');
     const mine = await page.locator('main').innerText();

@@ -63,6 +63,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('review_template_id', 'text')
     .addColumn('review', 'text') // JSON { sectionKey: text }, once reviewed
     .addColumn('reviewed_on', 'text')
+    .addColumn('next_review_on', 'text') // agreed at the review: the next cycle's review date
     .addColumn('previous_cycle_id', 'text')
     .addColumn('created_by', 'text')
     .addColumn('created_at', 'text', (c) => c.notNull())
@@ -259,6 +260,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('template_id', 'text', (c) => c.notNull())
     .addColumn('sections', 'text', (c) => c.notNull()) // JSON { sectionKey: { text, pupilWords } }
     .addColumn('strategies', 'text', (c) => c.notNull()) // JSON [text]
+    .addColumn('restored_from', 'integer') // the version this one restored, when it was a restore
     .addColumn('created_by', 'text')
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addPrimaryKeyConstraint('pupil_passports_pk', ['school_id', 'id'])

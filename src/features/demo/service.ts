@@ -10,6 +10,11 @@ import { schoolScope } from '../../platform/scope.ts';
 import { pupilSearchText } from '../register/search.ts';
 import { demoSignInEmail, generateDemoSchool, MILLBROOK, RIVERSIDE, senPeriods, type DemoSchoolData } from './generator.ts';
 import { writeDemoProvision } from './provision.ts';
+import { writeDemoPlans } from './plans.ts';
+import { writeDemoVoice } from './voice.ts';
+import { writeDemoConcerns } from './concerns.ts';
+import { writeDemoChronology } from './chronology.ts';
+import { writeDemoPassports } from './passports.ts';
 import * as repository from './repository.ts';
 
 export const DEMO_PASSWORD = 'demo-password-2026';
@@ -240,6 +245,12 @@ async function writeSchool(
     await repository.insertSchoolRows(scope, trx, rows);
     // A year of interventions, through the provision service, in the same transaction.
     const provision = await writeDemoProvision(trx, scope, data, { pupilIds, userIds });
+    // A year of the graduated approach; each writer may read what the ones before it wrote.
+    const plans = await writeDemoPlans(trx, scope, data, { pupilIds, userIds });
+    const voice = await writeDemoVoice(trx, scope, data, { pupilIds, userIds });
+    const concerns = await writeDemoConcerns(trx, scope, data, { pupilIds, userIds });
+    const chronology = await writeDemoChronology(trx, scope, data, { pupilIds, userIds });
+    const passports = await writeDemoPassports(trx, scope, data, { pupilIds, userIds });
     await audit.record(trx, {
       schoolId,
       action: 'demo.created',
@@ -251,6 +262,11 @@ async function writeSchool(
         groups: data.groups.length,
         staff: data.users.length,
         provision,
+        plans,
+        voice,
+        concerns,
+        chronology,
+        passports,
         seed: options.seed,
         asOf: data.asOf,
       },

@@ -124,6 +124,8 @@ function schoolNameOf(request: FastifyRequest): string {
 export async function provisionRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   // Staff who run an intervention group may open the records of the pupils in it, as teachers can for their classes.
   (ctx.taughtPupilsSources ??= []).push((schoolId, userId) => provision.pupilsInMyGroups(ctx, schoolId, userId));
+  // The pupil's chronology shows joining and leaving intervention groups.
+  (ctx.chronologySources ??= []).push((actor, pupilId) => provision.pupilProvisionEvents(ctx, actor, pupilId));
   const render = (request: FastifyRequest, reply: FastifyReply, template: string, data: Record<string, unknown>) =>
     reply.render(`features/provision/views/${template}`, { subNavigation: subNavigation(request), ...helpers, ...data });
   const ip = (request: FastifyRequest) => requestIp(request);

@@ -3,7 +3,7 @@
 // register facts come from the register service, staff from the auth service; every write commits in
 // one transaction with its audit events, and every page that shows pupils' data is audited.
 import * as auth from '../../platform/auth/service.ts';
-import type { AppContext } from '../../platform/context.ts';
+import type { AppContext, ChronologyEvent } from '../../platform/context.ts';
 import type { DocumentFormat, DocumentModel } from '../../platform/documents/index.ts';
 import { academicYearStart, isIsoDate, schoolToday } from '../../platform/dates.ts';
 import { ForbiddenError, NotFoundError, ValidationError, type FieldError } from '../../platform/errors.ts';
@@ -981,6 +981,33 @@ export async function getPupilProvision(ctx: AppContext, actor: Actor, pupilId: 
     costs: seesCosts(actor),
     scores: actor.role !== 'parent',
   };
+}
+
+/**
+ * For the pupil's chronology: joining and leaving intervention groups (a group that ran its course
+ * counts as leaving it on its last day). The chronology checks who may see it and audits the read.
+ */
+export async function pupilProvisionEvents(ctx: AppContext, actor: Actor, pupilId: string): Promise<ChronologyEvent[]> {
+  const scope = scopeOf(actor);
+  const memberships = await repository.listMembershipsOfPupil(ctx.db, scope, pupilId);
+  if (memberships.length === 0) return [];
+  const [groups, provisions] = await Promise.all([repository.listGroups(ctx.db, scope, { groupIds: memberships.map((member) => member.group_id) }), provisionMap(ctx, scope)]);
+  const byId = new Map(groups.map((group) => [group.id, group]));
+  const today = schoolToday();
+  const events: ChronologyEvent[] = [];
+  for (const member of memberships) {
+    const group = byId.get(member.group_id);
+    if (!group) continue;
+    const provisionName = provisions.get(group.provision_id)?.name ?? 'Provision';
+    const href = roleMay(actor.role, 'provision.view') ? `/provision/groups/${group.id}` : `/pupils/${pupilId}/provision`;
+    const how = `${provisionName}: ${group.sessions_per_week} a week, ${group.minutes_per_session} minutes each`;
+    events.push({ date: member.added_on, recordedAt: member.added_on, category: 'provision', title: `Joined ${group.name}`, detail: [how], href });
+    const leftOn = member.left_on ?? (group.end_date < today ? group.end_date : null);
+    if (leftOn) {
+      events.push({ date: leftOn, recordedAt: member.updated_at, category: 'provision', title: member.left_on ? `Left ${group.name}` : `Finished ${group.name}`, detail: [provisionName], href });
+    }
+  }
+  return events;
 }
 
 // The costed provision map -------------------------------------------------------------------------

@@ -274,3 +274,22 @@ export async function expireStaleImportBatches(db: DbOrTransaction, scope: Schoo
     .executeTakeFirst();
   return Number(result.numUpdatedRows);
 }
+
+// The school's logo for generated documents ------------------------------------------------------
+
+export async function findLogo(db: DbOrTransaction, scope: SchoolScope) {
+  return db.selectFrom('school_logos').select(['content_type', 'body', 'uploaded_by', 'uploaded_at']).where('school_id', '=', scope.schoolId).executeTakeFirst();
+}
+
+export async function saveLogo(db: DbOrTransaction, scope: SchoolScope, logo: { contentType: string; body: Uint8Array; uploadedBy: string | null; uploadedAt: string }) {
+  await db
+    .insertInto('school_logos')
+    .values({ school_id: scope.schoolId, content_type: logo.contentType, body: logo.body, uploaded_by: logo.uploadedBy, uploaded_at: logo.uploadedAt })
+    .onConflict((conflict) => conflict.column('school_id').doUpdateSet({ content_type: logo.contentType, body: logo.body, uploaded_by: logo.uploadedBy, uploaded_at: logo.uploadedAt }))
+    .execute();
+}
+
+export async function deleteLogo(db: DbOrTransaction, scope: SchoolScope): Promise<boolean> {
+  const result = await db.deleteFrom('school_logos').where('school_id', '=', scope.schoolId).executeTakeFirst();
+  return Number(result.numDeletedRows) > 0;
+}

@@ -2,11 +2,12 @@
 // parents' accounts. Routes stay thin: read the form, call the service, render or redirect.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../platform/context.ts';
-import { ValidationError, type FieldError } from '../../platform/errors.ts';
+import { NotFoundError, ValidationError, type FieldError } from '../../platform/errors.ts';
 import { ROLES, ROLE_LABELS, isRole } from '../../platform/permissions.ts';
 import { errorView, formField, formFields, requestIp, requireActor, setFlash } from '../../platform/web.ts';
 import { formatBytes, tooLargeMessage } from '../imports/file-check.ts';
 import { CLASS_LIST_COLUMNS } from './class-lists.ts';
+import { getLogoDetails, readLogoImage, removeSchoolLogo, saveSchoolLogo } from './logo.ts';
 import * as settings from './service.ts';
 import { GROUP_KINDS, GROUP_KIND_LABELS, PHASES, PHASE_LABELS, YEAR_GROUPS, yearGroupText, type GroupDetailsInput, type PersonForm, type SchoolDetailsInput } from './validation.ts';
 
@@ -106,9 +107,54 @@ export async function settingsRoutes(app: FastifyInstance, ctx: AppContext): Pro
 
   // School details -------------------------------------------------------------------------------
 
-  app.get('/settings/school', { config: { permission: 'settings.manage' } }, async (request, reply) => {
-    const school = await settings.getSchool(ctx, by(request));
-    return render(request, reply, 'school.njk', { pageTitle: 'School details', school, phaseLabels: PHASE_LABELS });
+  const renderSchool = async (request: FastifyRequest, reply: FastifyReply, errors: FieldError[] = [], status = 400) => {
+    const [school, logo] = await Promise.all([settings.getSchool(ctx, by(request)), getLogoDetails(ctx, by(request))]);
+    reply.code(errors.length ? status : 200);
+    return render(request, reply, 'school.njk', { pageTitle: 'School details', school, logo, phaseLabels: PHASE_LABELS, ...errorView(errors) });
+  };
+
+  app.get('/settings/school', { config: { permission: 'settings.manage' } }, async (request, reply) => renderSchool(request, reply));
+
+  // The logo on generated documents: PNG or JPEG up to 1 MB, checked by its bytes (see logo.ts).
+  app.post(
+    '/settings/school/logo',
+    {
+      config: { permission: 'settings.manage' },
+      // The multipart parser refuses a file over the server's upload limit before the handler runs.
+      errorHandler: async (error: FastifyError, request, reply) => {
+        const code = error.code ?? '';
+        if (error.statusCode !== 413 && !['FST_FILES_LIMIT', 'FST_FIELDS_LIMIT', 'FST_PARTS_LIMIT'].includes(code)) throw error;
+        reply.code(413);
+        return reply.render('features/settings/views/logo-problem.njk', { pageTitle: 'The logo was not saved', message: code === 'FST_FILES_LIMIT' ? 'Choose one file at a time' : 'The selected file is too large: the logo must be 1 MB or smaller' });
+      },
+    },
+    async (request, reply) => {
+      const body = request.body as Record<string, unknown> | undefined;
+      const value = body?.logo;
+      const file = (Array.isArray(value) ? value[0] : value) as { filename?: string; toBuffer?: () => Promise<Buffer> } | undefined;
+      const bytes = file && typeof file.toBuffer === 'function' && file.filename ? await file.toBuffer() : undefined;
+      try {
+        await saveSchoolLogo(ctx, by(request), bytes);
+      } catch (error) {
+        if (error instanceof ValidationError) return renderSchool(request, reply, error.errors);
+        throw error;
+      }
+      setFlash(ctx, request, reply, 'Logo saved: plans, reviews and passports now show it');
+      return reply.redirect('/settings/school', 303);
+    },
+  );
+
+  // The preview: only this page shows the logo (documents embed it on the server), so only the SENCO needs it.
+  app.get('/settings/school/logo', { config: { permission: 'settings.manage' } }, async (request, reply) => {
+    const image = await readLogoImage(ctx, by(request));
+    if (!image) throw new NotFoundError('This school has no logo');
+    return reply.header('content-type', image.contentType).header('cache-control', 'no-store').header('x-content-type-options', 'nosniff').header('content-disposition', 'inline').send(image.body);
+  });
+
+  app.post('/settings/school/logo/remove', { config: { permission: 'settings.manage' } }, async (request, reply) => {
+    const removed = await removeSchoolLogo(ctx, by(request));
+    setFlash(ctx, request, reply, removed ? 'Logo removed: documents now show the school’s name alone' : 'There was no logo to remove');
+    return reply.redirect('/settings/school', 303);
   });
 
   const renderSchoolForm = (request: FastifyRequest, reply: FastifyReply, values: SchoolDetailsInput, errors: FieldError[] = []) => {
