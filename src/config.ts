@@ -30,6 +30,10 @@ const environmentSchema = z.object({
     .string()
     .optional()
     .refine((value) => !value || /^smtps?:\/\//.test(value), { message: 'SMTP_URL must start with smtp:// or smtps:// (leave it unset to send no email)' }),
+  PUBLIC_URL: z
+    .string()
+    .optional()
+    .refine((value) => !value || /^https?:\/\/[^/?#\s]+\/?$/.test(value), { message: 'PUBLIC_URL must be the address people reach the app at, like https://senco.example.org (no path)' }),
   MAIL_FROM: z.string().optional().describe('the From address of email the app sends, e.g. "Oak Park SEN team <senco@oakpark.sch.uk>"'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   NODE_ENV: z.string().default('development'),
@@ -51,6 +55,8 @@ export type AppConfig = {
   logLevel: string;
   production: boolean;
   /** Email for contribution links: both set, or email is not set up. */
+  /** The address people reach the app at, for links the app sends; unset: the address of the request. */
+  publicUrl: string | undefined;
   smtpUrl: string | undefined;
   mailFrom: string | undefined;
 };
@@ -80,6 +86,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
     demoPupils: env.DEMO_PUPILS,
     logLevel: env.LOG_LEVEL,
     production: env.NODE_ENV === 'production',
+    publicUrl: env.PUBLIC_URL ? env.PUBLIC_URL.replace(/\/$/, '') : undefined,
     smtpUrl: env.SMTP_URL || undefined,
     mailFrom: env.MAIL_FROM || undefined,
   };

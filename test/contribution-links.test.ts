@@ -125,6 +125,23 @@ describe('contribution links: their own form, until they expire, once', () => {
     assert.match(page.body, /Hello Zoë/);
   });
 
+  it('stops working once the plan has been reviewed: the views were for a review that has happened', async () => {
+    const senco = new TestClient(built.app);
+    await senco.signIn(fixture.schoolA.users.senco.email);
+    const path = `/pupils/${fixture.schoolA.taughtPupilId}/plans/${cycles.a}/contributions`;
+    await senco.get(path);
+    const [fresh] = linksOnPage((await senco.post(path, { recipients: ['pupil'], expiryDays: '14' })).body);
+    assert.equal((await new TestClient(built.app).get(fresh!)).statusCode, 200);
+    await database.db.updateTable('support_cycles').set({ status: 'closed' }).where('id', '=', cycles.a).execute();
+    try {
+      const closed = await new TestClient(built.app).get(fresh!);
+      assert.equal(closed.statusCode, 410);
+      assert.ok(!closed.body.includes('Zoë') && !closed.body.includes('Ashfield'));
+    } finally {
+      await database.db.updateTable('support_cycles').set({ status: 'open' }).where('id', '=', cycles.a).execute();
+    }
+  });
+
   it('opens nothing for a link altered by one character, or for anything that is not a link', async () => {
     const token = tokenOf(links.aPupil);
     const altered = `/contribute/${token.slice(0, -1)}${token.endsWith('A') ? 'B' : 'A'}`;

@@ -13,8 +13,9 @@ import { concernsRoutes } from './concerns/routes.ts';
 import { chronologyRoutes } from './chronology/routes.ts';
 import { passportsRoutes } from './passports/routes.ts';
 import { documentsRoutes } from './documents/routes.ts';
+import { todayRoutes } from './today/routes.ts';
 
 export type Feature = (app: FastifyInstance, ctx: AppContext) => Promise<void>;
 
 /** Each feature is a Fastify plugin; the order here is the order routes are registered. */
-export const FEATURES: Feature[] = [registerRoutes, auditRoutes, accountRoutes, apiRoutes, importRoutes, settingsRoutes, provisionRoutes, plansRoutes, voiceRoutes, concernsRoutes, chronologyRoutes, passportsRoutes, documentsRoutes];
+export const FEATURES: Feature[] = [registerRoutes, auditRoutes, accountRoutes, apiRoutes, importRoutes, settingsRoutes, provisionRoutes, plansRoutes, voiceRoutes, concernsRoutes, chronologyRoutes, passportsRoutes, documentsRoutes, todayRoutes];

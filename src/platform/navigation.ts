@@ -9,6 +9,7 @@ interface NavigationItem {
 // Only pages that exist are listed; each role sees its own home first (product.md).
 const NAVIGATION: Record<Role, Array<{ href: string; text: string }>> = {
   senco: [
+    { href: '/today', text: 'Today' },
     { href: '/register', text: 'Register' },
     { href: '/plans', text: 'Plans' },
     { href: '/provision', text: 'Provision' },
@@ -19,6 +20,7 @@ const NAVIGATION: Record<Role, Array<{ href: string; text: string }>> = {
     { href: '/settings', text: 'School settings' },
   ],
   sen_admin: [
+    { href: '/today', text: 'Today' },
     { href: '/register', text: 'Register' },
     { href: '/plans', text: 'Plans' },
     { href: '/provision', text: 'Provision' },

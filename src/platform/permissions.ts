@@ -88,6 +88,8 @@ const POLICY = {
   'myclass.view': { teacher: 'any', teaching_assistant: 'any' },
   // Actions assigned to a member of staff, until done.
   'tasks.view': { senco: 'any', sen_admin: 'any', leader: 'any', teacher: 'any', teaching_assistant: 'any' },
+  // Today: the SENCO's and SEN administrator's home page (concerns, reviews, contributions, tasks, in one place).
+  'today.view': { senco: 'any', sen_admin: 'any' },
   'account.use': {
     senco: 'any', sen_admin: 'any', teacher: 'any', teaching_assistant: 'any', leader: 'any', governor: 'any', parent: 'any',
   },
@@ -132,7 +134,7 @@ export function homePath(role: Role): string {
   switch (role) {
     case 'senco':
     case 'sen_admin':
-      return '/register';
+      return '/today';
     case 'teacher':
       return '/my-class';
     case 'teaching_assistant':

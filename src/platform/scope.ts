@@ -11,3 +11,8 @@ export function schoolScope(schoolId: string): SchoolScope {
   if (!schoolId) throw new Error('A school scope needs a school id');
   return { schoolId, __scope: 'school' } as SchoolScope;
 }
+
+/** The scope of the school the signed-in person is acting in. */
+export function scopeOf(actor: { readonly schoolId: string }): SchoolScope {
+  return schoolScope(actor.schoolId);
+}

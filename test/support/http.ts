@@ -82,3 +82,20 @@ export class TestClient {
     return this.cookies.has(name);
   }
 }
+
+/**
+ * One signed-in client per role of a fixture school, made on first use:
+ * `const as = signedInAs(() => built.app, () => fixture.schoolA); const teacher = await as('teacher');`
+ */
+export function signedInAs(app: () => FastifyInstance, school: () => { users: Record<string, { email: string }> }) {
+  const clients = new Map<string, TestClient>();
+  return async (role: string): Promise<TestClient> => {
+    let client = clients.get(role);
+    if (!client) {
+      client = new TestClient(app());
+      await client.signIn(school().users[role]!.email);
+      clients.set(role, client);
+    }
+    return client;
+  };
+}

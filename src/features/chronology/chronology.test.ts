@@ -8,7 +8,7 @@ import type { BuiltApp } from '../../app.ts';
 import { buildTestApp } from '../../../test/support/app.ts';
 import { describeEachDialect } from '../../../test/support/databases.ts';
 import { seedFixture, type Fixture } from '../../../test/support/fixtures.ts';
-import { TestClient } from '../../../test/support/http.ts';
+import { signedInAs } from '../../../test/support/http.ts';
 import { schoolToday } from '../../platform/dates.ts';
 import { newId } from '../../platform/ids.ts';
 import { schoolScope } from '../../platform/scope.ts';
@@ -24,15 +24,7 @@ const dateFields = (name: string, iso: string) => {
 describeEachDialect('Meetings, tasks and the chronology', (getDatabase) => {
   let built: BuiltApp;
   let fixture: Fixture;
-  const clients: Partial<Record<string, TestClient>> = {};
-  const as = async (role: keyof Fixture['schoolA']['users']) => {
-    if (!clients[role]) {
-      const client = new TestClient(built.app);
-      await client.signIn(fixture.schoolA.users[role].email);
-      clients[role] = client;
-    }
-    return clients[role]!;
-  };
+  const as = signedInAs(() => built.app, () => fixture.schoolA);
   let pupilId: string;
 
   before(async () => {

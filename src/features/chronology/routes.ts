@@ -65,7 +65,7 @@ function rawDateParts(body: unknown, name: string): DateParts {
 
 /** Where to go back to after ticking an action: only our own pages. */
 function safeReturn(value: string | undefined): string {
-  if (value && /^\/(tasks|pupils\/)[^\s\\]*$/.test(value) && !value.startsWith('//')) return value;
+  if (value && /^\/(tasks|today|pupils\/)[^\s\\]*$/.test(value) && !value.startsWith('//')) return value;
   return '/tasks';
 }
 

@@ -9,7 +9,7 @@ import { formatDate, schoolToday } from '../../platform/dates.ts';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
 import { can, roleMay, type Actor, type Role } from '../../platform/permissions.ts';
-import { schoolScope, type SchoolScope } from '../../platform/scope.ts';
+import type { SchoolScope } from '../../platform/scope.ts';
 import { PROVISION_LABELS, isProvision, yearGroupLabel } from '../register/census.ts';
 import * as registerRepository from '../register/repository.ts';
 import * as register from '../register/service.ts';
@@ -27,14 +27,8 @@ import {
   type EntryInput,
   type MeetingInput,
 } from './validation.ts';
-
-function scopeOf(actor: Actor): SchoolScope {
-  return schoolScope(actor.schoolId);
-}
-
-function audit(actor: Actor, ip: string | null) {
-  return (action: string, detail: Record<string, unknown>, pupilId?: string) => ({ schoolId: actor.schoolId, action, actorUserId: actor.userId, actorLabel: actor.displayName, detail, ip, ...(pupilId ? { pupilId } : {}) });
-}
+import { scopeOf } from '../../platform/scope.ts';
+import { auditAs } from '../../platform/audit/audit-log.ts';
 
 function pupilResource(actor: Actor, pupilId: string) {
   return { kind: 'pupil' as const, schoolId: actor.schoolId, pupilId };
@@ -226,7 +220,7 @@ export async function recordMeeting(ctx: AppContext, actor: Actor, pupilId: stri
       id: newId(), pupil_id: pupilId, meeting_id: id, description: action.description, owner_user_id: action.ownerUserId, due_on: action.dueOn,
       done_at: null, done_by: null, created_by: actor.userId, created_at: now,
     })));
-    await ctx.audit.record(trx, { ...audit(actor, ip)('meeting.recorded', { meetingId: id, kind: details.kind, heldOn: details.heldOn, withParents: details.withParents, actions: details.actions.length }, pupilId), at: now });
+    await ctx.audit.record(trx, { ...auditAs(actor, ip)('meeting.recorded', { meetingId: id, kind: details.kind, heldOn: details.heldOn, withParents: details.withParents, actions: details.actions.length }, pupilId), at: now });
   });
   return id;
 }
@@ -260,7 +254,7 @@ export async function updateMeeting(ctx: AppContext, actor: Actor, pupilId: stri
       id: newId(), pupil_id: pupilId, meeting_id: meetingId, description: action.description, owner_user_id: action.ownerUserId, due_on: action.dueOn,
       done_at: null, done_by: null, created_by: actor.userId, created_at: now,
     })));
-    await ctx.audit.record(trx, { ...audit(actor, ip)('meeting.updated', { meetingId, kind: details.kind, heldOn: details.heldOn, withParents: details.withParents, actionsAdded: added.length, actionsChanged: changed.length, actionsRemoved: removed.length }, pupilId), at: now });
+    await ctx.audit.record(trx, { ...auditAs(actor, ip)('meeting.updated', { meetingId, kind: details.kind, heldOn: details.heldOn, withParents: details.withParents, actionsAdded: added.length, actionsChanged: changed.length, actionsRemoved: removed.length }, pupilId), at: now });
   });
 }
 
@@ -273,6 +267,8 @@ export interface TaskQuery {
   /** Everyone's actions (the SENCO and SEN administrator only). */
   everyone: boolean;
   page: number;
+  /** Default TASKS_PAGE_SIZE: the Today page asks for the few most urgent. */
+  pageSize?: number;
 }
 
 export async function getTasks(ctx: AppContext, actor: Actor, query: TaskQuery, ip: string) {
@@ -286,9 +282,10 @@ export async function getTasks(ctx: AppContext, actor: Actor, query: TaskQuery, 
     repository.countOpenTasksDueBy(ctx.db, scope, { ownerUserId: owner, dueBy: previousDay(today) }),
   ]);
   const total = query.show === 'done' ? doneCount : openCount;
-  const pageCount = Math.max(1, Math.ceil(total / TASKS_PAGE_SIZE));
+  const size = Math.max(1, query.pageSize ?? TASKS_PAGE_SIZE);
+  const pageCount = Math.max(1, Math.ceil(total / size));
   const page = Math.min(Math.max(1, query.page), pageCount);
-  const rows = await repository.listTasks(ctx.db, scope, { ownerUserId: owner, done: query.show === 'done' }, { limit: TASKS_PAGE_SIZE, offset: (page - 1) * TASKS_PAGE_SIZE });
+  const rows = await repository.listTasks(ctx.db, scope, { ownerUserId: owner, done: query.show === 'done' }, { limit: size, offset: (page - 1) * size });
   const [facts, meetings] = await Promise.all([
     register.pupilFacts(ctx, scope, rows.map((row) => row.pupil_id)),
     repository.listMeetingsByIds(ctx.db, scope, rows.map((row) => row.meeting_id).filter((id): id is string => Boolean(id))),
@@ -308,7 +305,7 @@ export async function getTasks(ctx: AppContext, actor: Actor, query: TaskQuery, 
       canTick: row.owner_user_id === actor.userId || managesActions(actor),
     };
   });
-  if (tasks.length) ctx.audit.recordRead(audit(actor, ip)('tasks.viewed', { show: query.show, everyone, pupils: [...new Set(rows.map((row) => row.pupil_id))] }));
+  if (tasks.length) ctx.audit.recordRead(auditAs(actor, ip)('tasks.viewed', { show: query.show, everyone, pupils: [...new Set(rows.map((row) => row.pupil_id))] }));
   return { tasks, show: query.show, everyone, canSeeEveryone: managesActions(actor), openCount, doneCount, overdueCount, page, pageCount, total };
 }
 
@@ -325,7 +322,7 @@ export async function setActionDone(ctx: AppContext, actor: Actor, actionId: str
   const now = new Date().toISOString();
   await ctx.db.transaction().execute(async (trx) => {
     await repository.updateAction(trx, scope, actionId, done ? { done_at: now, done_by: actor.userId } : { done_at: null, done_by: null });
-    await ctx.audit.record(trx, { ...audit(actor, ip)(done ? 'action.done' : 'action.reopened', { actionId, meetingId: action.meeting_id, owner: action.owner_user_id }, action.pupil_id), at: now });
+    await ctx.audit.record(trx, { ...auditAs(actor, ip)(done ? 'action.done' : 'action.reopened', { actionId, meetingId: action.meeting_id, owner: action.owner_user_id }, action.pupil_id), at: now });
   });
   return { description: action.description };
 }
@@ -342,7 +339,7 @@ export async function recordEntry(ctx: AppContext, actor: Actor, pupilId: string
   const now = new Date().toISOString();
   await ctx.db.transaction().execute(async (trx) => {
     await repository.insertEntries(trx, scope, [{ id, pupil_id: pupilId, kind: details.kind, occurred_on: details.occurredOn, agency: details.agency, summary: details.summary, details: details.details, created_by: actor.userId, created_at: now }]);
-    await ctx.audit.record(trx, { ...audit(actor, ip)('chronology.entry-recorded', { entryId: id, kind: details.kind, occurredOn: details.occurredOn, agency: details.agency }, pupilId), at: now });
+    await ctx.audit.record(trx, { ...auditAs(actor, ip)('chronology.entry-recorded', { entryId: id, kind: details.kind, occurredOn: details.occurredOn, agency: details.agency }, pupilId), at: now });
   });
   return id;
 }
@@ -480,6 +477,8 @@ export interface ParentMeetingQuery {
   sort: ParentMeetingSort;
   direction: 'asc' | 'desc';
   page: number;
+  /** Default PARENT_MEETINGS_PAGE_SIZE; 0 for the counts alone (the Today page). */
+  pageSize?: number;
 }
 
 export const PARENT_MEETINGS_PAGE_SIZE = 50;
@@ -522,8 +521,9 @@ export async function getParentMeetings(ctx: AppContext, actor: Actor, query: Pa
     else if (query.sort === 'last') order = (a.lastMeeting ?? '').localeCompare(b.lastMeeting ?? '');
     return sign * order || byName(a, b);
   });
-  const shown = pageOf(short, query.page, PARENT_MEETINGS_PAGE_SIZE);
-  if (shown.items.length) ctx.audit.recordRead(audit(actor, ip)('parent-meetings.viewed', { pupils: shown.items.map((row) => row.pupilId) }));
+  const size = query.pageSize ?? PARENT_MEETINGS_PAGE_SIZE;
+  const shown = size > 0 ? pageOf(short, query.page, size) : { items: [], page: 1, pageCount: 1, total: short.length };
+  if (shown.items.length) ctx.audit.recordRead(auditAs(actor, ip)('parent-meetings.viewed', { pupils: shown.items.map((row) => row.pupilId) }));
   return {
     year,
     rows: shown.items,

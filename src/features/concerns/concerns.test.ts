@@ -9,8 +9,9 @@ import { paragraph, renderPdf } from '../../platform/documents/index.ts';
 import { buildTestApp } from '../../../test/support/app.ts';
 import { describeEachDialect } from '../../../test/support/databases.ts';
 import { seedFixture, type Fixture } from '../../../test/support/fixtures.ts';
-import { TestClient } from '../../../test/support/http.ts';
+import { TestClient, signedInAs } from '../../../test/support/http.ts';
 import { concernChronology } from './service.ts';
+import { auditEvents } from '../../../test/support/audit.ts';
 
 const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 0, 0, 0, 1]);
 
@@ -28,20 +29,8 @@ async function postMany(app: BuiltApp['app'], client: TestClient, url: string, f
 describeEachDialect('concerns', (getDatabase) => {
   let built: BuiltApp;
   let fixture: Fixture;
-  const clients = new Map<string, TestClient>();
-  const as = async (role: keyof Fixture['schoolA']['users']) => {
-    if (!clients.has(role)) {
-      const client = new TestClient(built.app);
-      await client.signIn(fixture.schoolA.users[role].email);
-      clients.set(role, client);
-    }
-    return clients.get(role)!;
-  };
-  const events = async (action: string) => {
-    await built.ctx.audit.flush();
-    const rows = await getDatabase().db.selectFrom('audit_events').select(['action', 'detail', 'pupil_id']).where('school_id', '=', fixture.schoolA.id).where('action', '=', action).orderBy('seq').execute();
-    return rows.map((row) => ({ ...row, detail: JSON.parse(String(row.detail)) as Record<string, unknown> }));
-  };
+  const as = signedInAs(() => built.app, () => fixture.schoolA);
+  const events = (action: string) => auditEvents(built.ctx, fixture.schoolA.id, action);
   const count = async (table: 'concerns' | 'pupil_documents' | 'pupil_document_files') =>
     Number((await getDatabase().db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).where('school_id', '=', fixture.schoolA.id).executeTakeFirstOrThrow()).n);
   const fields = {

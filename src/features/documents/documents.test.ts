@@ -8,27 +8,16 @@ import { paragraph, renderDocx, renderPdf } from '../../platform/documents/index
 import { buildTestApp } from '../../../test/support/app.ts';
 import { describeEachDialect } from '../../../test/support/databases.ts';
 import { seedFixture, type Fixture } from '../../../test/support/fixtures.ts';
-import { TestClient } from '../../../test/support/http.ts';
+import { signedInAs } from '../../../test/support/http.ts';
 import { documentChronology } from './service.ts';
+import { auditEvents } from '../../../test/support/audit.ts';
 
 describeEachDialect('pupil documents', (getDatabase) => {
   let built: BuiltApp;
   let fixture: Fixture;
   let pupilId: string;
-  const clients = new Map<string, TestClient>();
-  const as = async (role: keyof Fixture['schoolA']['users']) => {
-    if (!clients.has(role)) {
-      const client = new TestClient(built.app);
-      await client.signIn(fixture.schoolA.users[role].email);
-      clients.set(role, client);
-    }
-    return clients.get(role)!;
-  };
-  const events = async (action: string) => {
-    await built.ctx.audit.flush();
-    const rows = await getDatabase().db.selectFrom('audit_events').select(['detail', 'actor_user_id']).where('school_id', '=', fixture.schoolA.id).where('action', '=', action).orderBy('seq').execute();
-    return rows.map((row) => ({ ...row, detail: JSON.parse(String(row.detail)) as Record<string, unknown> }));
-  };
+  const as = signedInAs(() => built.app, () => fixture.schoolA);
+  const events = (action: string) => auditEvents(built.ctx, fixture.schoolA.id, action);
   const details = (title: string, confidential: boolean) => ({
     title,
     category: 'ep',

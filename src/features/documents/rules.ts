@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { isIsoDate } from '../../platform/dates.ts';
 import type { FieldError } from '../../platform/errors.ts';
 import { can, type Actor } from '../../platform/permissions.ts';
+import { contentDisposition } from '../../platform/documents/response.ts';
 
 export const DOCUMENT_CATEGORIES = ['ep', 'salt', 'ot', 'medical', 'camhs', 'social-care', 'previous-school', 'other'] as const;
 export type DocumentCategory = (typeof DOCUMENT_CATEGORIES)[number];
@@ -235,16 +236,8 @@ export function documentEventTitle(document: { title: string; confidential: numb
 
 /** A Content-Disposition header that downloads the file under its stored name (ASCII fallback and UTF-8). */
 export function attachmentDisposition(filename: string): string {
-  const name = filename.replace(/[\u0000-\u001F\u007F-\u009F]/g, '').replace(/[\\/:*?"<>|]+/g, '-').trim() || 'document';
-  const fallback =
-    name
-      .normalize('NFKD')
-      .replace(/[\u0300-\u036F]/g, '')
-      .replace(/[‘’‛′]/g, "'")
-      .replace(/[–—‒―]/g, '-')
-      .replace(/[^A-Za-z0-9 ._'()-]+/g, '_')
-      .replace(/_+/g, '_')
-      .trim() || 'document';
-  const encoded = encodeURIComponent(name).replace(/['()*]/g, (character) => `%${character.charCodeAt(0).toString(16).toUpperCase()}`);
-  return `attachment; filename="${fallback}"; filename*=UTF-8''${encoded}`;
+  const dot = filename.lastIndexOf('.');
+  const extension = dot > 0 && /^[A-Za-z0-9]{1,5}$/.test(filename.slice(dot + 1)) ? filename.slice(dot + 1) : '';
+  // Stored names always carry the extension of the type their bytes were verified as.
+  return extension ? contentDisposition(filename.slice(0, dot), extension) : contentDisposition(filename, 'bin');
 }

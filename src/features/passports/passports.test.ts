@@ -12,7 +12,7 @@ import type { BuiltApp } from '../../app.ts';
 import { buildTestApp } from '../../../test/support/app.ts';
 import { describeEachDialect } from '../../../test/support/databases.ts';
 import { seedFixture, type Fixture } from '../../../test/support/fixtures.ts';
-import { TestClient } from '../../../test/support/http.ts';
+import { TestClient, signedInAs } from '../../../test/support/http.ts';
 import * as authRepository from '../../platform/auth/repository.ts';
 import { newId } from '../../platform/ids.ts';
 import type { Actor } from '../../platform/permissions.ts';
@@ -20,6 +20,7 @@ import { schoolScope } from '../../platform/scope.ts';
 import { getCurrentTemplate } from '../plans/templates.ts';
 import { encodePng } from '../settings/logo.ts';
 import { passportEvents } from './service.ts';
+import { auditEvents } from '../../../test/support/audit.ts';
 
 const PDFTOTEXT = '/usr/bin/pdftotext';
 const popplerMissing = existsSync(PDFTOTEXT) ? false : 'poppler-utils is not installed (apt-get install poppler-utils)';
@@ -54,20 +55,8 @@ const decode = (html: string) => html.replace(/&#39;/g, "'").replace(/&quot;/g, 
 describeEachDialect('Pupil passports over HTTP', (getDatabase) => {
   let built: BuiltApp;
   let fixture: Fixture;
-  const clients = new Map<string, TestClient>();
-  const as = async (role: keyof Fixture['schoolA']['users']) => {
-    if (!clients.has(role)) {
-      const client = new TestClient(built.app);
-      await client.signIn(fixture.schoolA.users[role].email);
-      clients.set(role, client);
-    }
-    return clients.get(role)!;
-  };
-  const events = async (action: string) => {
-    await built.ctx.audit.flush();
-    const rows = await getDatabase().db.selectFrom('audit_events').select(['action', 'detail', 'pupil_id', 'actor_user_id']).where('school_id', '=', fixture.schoolA.id).where('action', '=', action).orderBy('seq').execute();
-    return rows.map((row) => ({ ...row, detail: JSON.parse(String(row.detail)) as Record<string, unknown> }));
-  };
+  const as = signedInAs(() => built.app, () => fixture.schoolA);
+  const events = (action: string) => auditEvents(built.ctx, fixture.schoolA.id, action);
   let pupil: string;
   const edit = (fields: Record<string, string | string[]>) => ({ templateId: '', basedOnVersion: '0', ...fields });
 

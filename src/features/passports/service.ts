@@ -9,7 +9,7 @@ import type { DocumentFormat, DocumentModel } from '../../platform/documents/ind
 import { ForbiddenError, NotFoundError, ValidationError } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
 import { can, type Action, type Actor } from '../../platform/permissions.ts';
-import { schoolScope, type SchoolScope } from '../../platform/scope.ts';
+import type { SchoolScope } from '../../platform/scope.ts';
 import { getCurrentTemplate, getTemplate, type RecordTemplate } from '../plans/templates.ts';
 import * as register from '../register/service.ts';
 import { loadSchoolLogo } from '../settings/logo.ts';
@@ -27,14 +27,8 @@ import {
   type PassportContent,
   type PassportForm,
 } from './rules.ts';
-
-function scopeOf(actor: Actor): SchoolScope {
-  return schoolScope(actor.schoolId);
-}
-
-function audit(actor: Actor, ip: string | null) {
-  return (action: string, detail: Record<string, unknown>, pupilId?: string) => ({ schoolId: actor.schoolId, action, actorUserId: actor.userId, actorLabel: actor.displayName, detail, ip, ...(pupilId ? { pupilId } : {}) });
-}
+import { scopeOf } from '../../platform/scope.ts';
+import { auditAs } from '../../platform/audit/audit-log.ts';
 
 /** The pupil-level check, again in the service: a route that forgets cannot leak a passport. */
 function authorise(actor: Actor, action: Action, pupilId: string): void {
@@ -200,7 +194,7 @@ export async function fillForm(ctx: AppContext, actor: Actor, pupilId: string, f
     pupilViews = { answers: parseAnswers(contribution.answers), sections: template?.sections ?? [], submittedAt: contribution.submitted_at! };
   }
   const result = fillFromPlan(form, hasOpenPlan ? strategies.map((row) => row.strategy) : undefined, pupilViews);
-  ctx.audit.recordRead(audit(actor, ip)('passport.filled-from-plan', { strategies: strategies.length, contributionId: contribution?.id ?? null, sections: result.placed.map((entry) => entry.key) }, pupilId));
+  ctx.audit.recordRead(auditAs(actor, ip)('passport.filled-from-plan', { strategies: strategies.length, contributionId: contribution?.id ?? null, sections: result.placed.map((entry) => entry.key) }, pupilId));
   return { ...result, hasOpenPlan, contributionOn: contribution?.submitted_at ?? null };
 }
 
@@ -242,7 +236,7 @@ async function write(
   if (!written) throw new ValidationError([{ field: 'passport', message: 'Someone saved this passport at the same moment: open it again and make your changes there' }]);
   const pupilWords = Object.entries(entry.content.sections).filter(([, section]) => section.pupilWords).map(([key]) => key);
   await ctx.audit.record(trx, {
-    ...audit(actor, ip)(entry.restoredFrom ? 'passport.restored' : entry.version === 1 ? 'passport.written' : 'passport.updated', {
+    ...auditAs(actor, ip)(entry.restoredFrom ? 'passport.restored' : entry.version === 1 ? 'passport.written' : 'passport.updated', {
       passportId: id, version: entry.version, templateId: entry.templateId, strategies: entry.content.strategies.length, pupilWords, ...(entry.restoredFrom ? { restoredFrom: entry.restoredFrom } : {}),
     }, pupilId),
     at: now,
@@ -285,7 +279,7 @@ export async function exportPassport(ctx: AppContext, actor: Actor, pupilId: str
   const [view] = await viewsOf(ctx, scope, [latest]);
   const document = forDocument(pupil, view!);
   const school = await schoolOf(ctx, actor);
-  await ctx.audit.recordNow(audit(actor, ip)('passport.exported', { format, version: latest.version }, pupilId));
+  await ctx.audit.recordNow(auditAs(actor, ip)('passport.exported', { format, version: latest.version }, pupilId));
   return { model: passportModel(document, school), filename: passportFilename(document) };
 }
 
@@ -342,7 +336,7 @@ async function myClass(ctx: AppContext, actor: Actor, groupId: string) {
 
 export async function getMyClass(ctx: AppContext, actor: Actor, groupId: string, ip: string) {
   const result = await myClass(ctx, actor, groupId);
-  ctx.audit.recordRead(audit(actor, ip)('my-class.viewed', { group: result.chosen?.id ?? null, shown: result.pupils.length, pupils: result.pupils.map((entry) => entry.id), passports: result.pupils.filter((entry) => entry.passport).length }));
+  ctx.audit.recordRead(auditAs(actor, ip)('my-class.viewed', { group: result.chosen?.id ?? null, shown: result.pupils.length, pupils: result.pupils.map((entry) => entry.id), passports: result.pupils.filter((entry) => entry.passport).length }));
   return { ...result, today: schoolToday() };
 }
 
@@ -361,7 +355,7 @@ export async function exportMyClass(ctx: AppContext, actor: Actor, groupId: stri
     },
     school,
   );
-  await ctx.audit.recordNow(audit(actor, ip)('my-class.passports-exported', { format, group: chosen?.id ?? null, pupils: pupils.map((entry) => entry.id), passports: withPassport.length }));
+  await ctx.audit.recordNow(auditAs(actor, ip)('my-class.passports-exported', { format, group: chosen?.id ?? null, pupils: pupils.map((entry) => entry.id), passports: withPassport.length }));
   return { model, filename: title.replace(/:/g, ' –') };
 }
 

@@ -13,7 +13,7 @@ import type { BuiltApp } from '../../app.ts';
 import { buildTestApp } from '../../../test/support/app.ts';
 import { describeEachDialect } from '../../../test/support/databases.ts';
 import { seedFixture, type Fixture } from '../../../test/support/fixtures.ts';
-import { TestClient } from '../../../test/support/http.ts';
+import { signedInAs } from '../../../test/support/http.ts';
 import { seedProvisionFixture, type ProvisionFixture } from '../../../test/support/provision-fixtures.ts';
 import { formatDate, schoolToday } from '../../platform/dates.ts';
 import { dateParts } from '../../platform/web.ts';
@@ -41,15 +41,7 @@ describeEachDialect('SEN support plans over HTTP', (getDatabase) => {
     let built: BuiltApp;
     let fixture: Fixture;
     let provision: ProvisionFixture;
-    const clients = new Map<string, TestClient>();
-    const as = async (role: keyof Fixture['schoolA']['users']) => {
-      if (!clients.has(role)) {
-        const client = new TestClient(built.app);
-        await client.signIn(fixture.schoolA.users[role].email);
-        clients.set(role, client);
-      }
-      return clients.get(role)!;
-    };
+    const as = signedInAs(() => built.app, () => fixture.schoolA);
     let pupilId: string;
     let plan: string;
     let firstCycleId: string;

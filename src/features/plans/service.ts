@@ -8,7 +8,7 @@ import { formatDate, schoolToday } from '../../platform/dates.ts';
 import { ForbiddenError, NotFoundError, ValidationError, type FieldError } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
 import { can, roleMay, type Action, type Actor } from '../../platform/permissions.ts';
-import { schoolScope, type SchoolScope } from '../../platform/scope.ts';
+import type { SchoolScope } from '../../platform/scope.ts';
 import type { DbOrTransaction } from '../../db/database.ts';
 import * as auth from '../../platform/auth/service.ts';
 import * as register from '../register/service.ts';
@@ -49,14 +49,8 @@ import {
   type TemplateKind,
   type TemplateSection,
 } from './templates.ts';
-
-function scopeOf(actor: Actor): SchoolScope {
-  return schoolScope(actor.schoolId);
-}
-
-function audit(actor: Actor, ip: string | null) {
-  return (action: string, detail: Record<string, unknown>, pupilId?: string) => ({ schoolId: actor.schoolId, action, actorUserId: actor.userId, actorLabel: actor.displayName, detail, ip, ...(pupilId ? { pupilId } : {}) });
-}
+import { scopeOf } from '../../platform/scope.ts';
+import { auditAs } from '../../platform/audit/audit-log.ts';
 
 function authorisePupil(actor: Actor, action: Action, pupilId: string): void {
   if (!can(actor, action, { kind: 'pupil', schoolId: actor.schoolId, pupilId })) throw new ForbiddenError('You do not have permission to see this pupil’s plan');
@@ -251,7 +245,7 @@ export async function getPupilPlans(ctx: AppContext, actor: Actor, pupilId: stri
     current ? contributionsOf(ctx, actor, current.id) : Promise.resolve(null),
     staffNames(ctx, scope, current ? [current.updatedBy] : []),
   ]);
-  ctx.audit.recordRead(audit(actor, ip)('plan.viewed', { cycles: visible.map((row) => row.id) }, pupilId));
+  ctx.audit.recordRead(auditAs(actor, ip)('plan.viewed', { cycles: visible.map((row) => row.id) }, pupilId));
   const canEdit = can(actor, 'plan.edit', { kind: 'pupil', schoolId: actor.schoolId, pupilId });
   return {
     ...summary,
@@ -275,7 +269,7 @@ export async function getCycle(ctx: AppContext, actor: Actor, pupilId: string, c
   const summary = await register.getPupilSummary(ctx, actor, pupilId, ip, 'plans');
   const [cycle] = await cycleViews(ctx.db, scope, [row]);
   const [provisionEntries, contributions] = await Promise.all([provisionOfCycle(ctx, scope, pupilId, cycle!, await laterCycles(ctx.db, scope, row)), contributionsOf(ctx, actor, cycleId)]);
-  ctx.audit.recordRead(audit(actor, ip)('plan.viewed', { cycles: [cycleId] }, pupilId));
+  ctx.audit.recordRead(auditAs(actor, ip)('plan.viewed', { cycles: [cycleId] }, pupilId));
   return {
     ...summary,
     cycle: cycle!,
@@ -339,7 +333,7 @@ export async function startPlan(ctx: AppContext, actor: Actor, pupilId: string, 
         review_template_id: null, review: null, reviewed_on: null, next_review_on: null, previous_cycle_id: previous?.id ?? null,
         created_by: actor.userId, created_at: now, updated_by: actor.userId, updated_at: now, closed_by: null, closed_at: null,
       });
-      await ctx.audit.record(trx, { ...audit(actor, ip)('plan.started', { cycleId: id, number, startedOn: input.startedOn, reviewDueOn, templateVersion: template.version }, pupilId), at: now });
+      await ctx.audit.record(trx, { ...auditAs(actor, ip)('plan.started', { cycleId: id, number, startedOn: input.startedOn, reviewDueOn, templateVersion: template.version }, pupilId), at: now });
     });
   } catch (error) {
     if (error instanceof ValidationError) throw error;
@@ -360,7 +354,7 @@ async function editCycle<T>(ctx: AppContext, actor: Actor, pupilId: string, cycl
     const cycle = await loadOpenCycle(trx, scope, pupilId, cycleId);
     const { action, detail, result } = await change(trx, scope, cycle);
     await repository.updateCycle(trx, scope, cycleId, { updated_by: actor.userId, updated_at: now });
-    await ctx.audit.record(trx, { ...audit(actor, ip)(action, { cycleId, ...detail }, pupilId), at: now });
+    await ctx.audit.record(trx, { ...auditAs(actor, ip)(action, { cycleId, ...detail }, pupilId), at: now });
     return result;
   });
 }
@@ -511,7 +505,7 @@ export async function addProvision(ctx: AppContext, actor: Actor, pupilId: strin
   const now = new Date().toISOString();
   await ctx.db.transaction().execute(async (trx) => {
     await repository.updateCycle(trx, scope, cycleId, { updated_by: actor.userId, updated_at: now });
-    await ctx.audit.record(trx, { ...audit(actor, ip)('plan.provision-added', { cycleId, groupId, group: group.name }, pupilId), at: now });
+    await ctx.audit.record(trx, { ...auditAs(actor, ip)('plan.provision-added', { cycleId, groupId, group: group.name }, pupilId), at: now });
   });
   return group.name;
 }
@@ -625,9 +619,9 @@ export async function closeCycle(ctx: AppContext, actor: Actor, pupilId: string,
     const ratings = Object.fromEntries(targets.map((target) => [target.id, target.rating]));
     await ctx.audit.record(
       trx,
-      { ...audit(actor, ip)('plan.reviewed', { cycleId, number: row.number, heldOn: row.reviewed_on, ratings }, pupilId), at: now },
-      { ...audit(actor, ip)('plan.closed', { cycleId, number: row.number, nextCycleId: nextId }, pupilId), at: now },
-      { ...audit(actor, ip)('plan.started', { cycleId: nextId, number: row.number + 1, startedOn: row.reviewed_on, reviewDueOn: row.next_review_on, carriedTargets: carried.targets.length, provisionMoved: moved, templateVersion: template.version }, pupilId), at: now },
+      { ...auditAs(actor, ip)('plan.reviewed', { cycleId, number: row.number, heldOn: row.reviewed_on, ratings }, pupilId), at: now },
+      { ...auditAs(actor, ip)('plan.closed', { cycleId, number: row.number, nextCycleId: nextId }, pupilId), at: now },
+      { ...auditAs(actor, ip)('plan.started', { cycleId: nextId, number: row.number + 1, startedOn: row.reviewed_on, reviewDueOn: row.next_review_on, carriedTargets: carried.targets.length, provisionMoved: moved, templateVersion: template.version }, pupilId), at: now },
     );
     return nextId;
   });
@@ -652,7 +646,8 @@ export interface HubRow {
   lastReviewedOn: string | null;
 }
 
-export async function getPlansHub(ctx: AppContext, actor: Actor, query: { show: HubShow; yearGroup: string; sort: HubSort; page: number }, ip: string | null, today = schoolToday()) {
+/** `pageSize` (default HUB_PAGE_SIZE): the Today page asks for the few most urgent. */
+export async function getPlansHub(ctx: AppContext, actor: Actor, query: { show: HubShow; yearGroup: string; sort: HubSort; page: number; pageSize?: number }, ip: string | null, today = schoolToday()) {
   if (!roleMay(actor.role, 'plans.overview')) throw new ForbiddenError();
   const scope = scopeOf(actor);
   const dueBy = new Date(Date.parse(`${today}T12:00:00Z`) + 42 * 86_400_000).toISOString().slice(0, 10);
@@ -682,10 +677,11 @@ export async function getPlansHub(ctx: AppContext, actor: Actor, query: { show: 
     year: (a, b) => (a.yearGroup ?? 99) - (b.yearGroup ?? 99) || byName(a, b),
   };
   const rows = lists[query.show].filter(inYear).sort(sorters[query.sort]);
-  const pageCount = Math.max(1, Math.ceil(rows.length / HUB_PAGE_SIZE));
+  const size = Math.max(1, query.pageSize ?? HUB_PAGE_SIZE);
+  const pageCount = Math.max(1, Math.ceil(rows.length / size));
   const page = Math.min(Math.max(1, query.page), pageCount);
-  const shown = rows.slice((page - 1) * HUB_PAGE_SIZE, page * HUB_PAGE_SIZE);
-  ctx.audit.recordRead(audit(actor, ip)('plans.overview-viewed', { show: query.show, pupils: shown.map((row) => row.pupilId) }));
+  const shown = rows.slice((page - 1) * size, page * size);
+  ctx.audit.recordRead(auditAs(actor, ip)('plans.overview-viewed', { show: query.show, pupils: shown.map((row) => row.pupilId) }));
   return { rows: shown, total: rows.length, counts, page, pageCount, yearGroups, today };
 }
 
@@ -757,7 +753,7 @@ export async function saveTemplate(ctx: AppContext, actor: Actor, kind: Template
     const before = await getCurrentTemplate(trx, scope, kind);
     if (JSON.stringify(before.sections) === JSON.stringify(sections)) throw new ValidationError([{ field: 'sections', message: 'Nothing has changed: change a heading or prompt, or add, remove or move a section, before saving' }]);
     const saved = await saveTemplateVersion(trx, scope, kind, sections, actor.userId, basedOnVersion);
-    await ctx.audit.record(trx, { ...audit(actor, ip)('template.saved', { kind, version: saved.version, headings: sections.map((section) => section.heading) }), at: now });
+    await ctx.audit.record(trx, { ...auditAs(actor, ip)('template.saved', { kind, version: saved.version, headings: sections.map((section) => section.heading) }), at: now });
     return saved;
   });
 }

@@ -47,6 +47,8 @@ import {
   type Rates,
   type RatesInput,
 } from './validation.ts';
+import { scopeOf } from '../../platform/scope.ts';
+import { auditAs } from '../../platform/audit/audit-log.ts';
 
 export { BAND_LABELS } from './impact.ts';
 
@@ -56,17 +58,9 @@ function byName(a: string, b: string): number {
   return COLLATOR.compare(a, b);
 }
 
-function scopeOf(actor: Actor): SchoolScope {
-  return schoolScope(actor.schoolId);
-}
-
 /** Costs are for those who manage provision and leaders; staff who run a group see its pupils, not its price. */
 export function seesCosts(actor: Actor): boolean {
   return roleMay(actor.role, 'provision.view');
-}
-
-function audit(ctx: AppContext, actor: Actor, ip: string | null) {
-  return (action: string, detail: Record<string, unknown>, pupilId?: string) => ({ schoolId: actor.schoolId, action, actorUserId: actor.userId, actorLabel: actor.displayName, detail, ip, ...(pupilId ? { pupilId } : {}) });
 }
 
 // Settings: cost rates and the notional SEN budget ---------------------------------------------------
@@ -101,7 +95,7 @@ export async function saveSettings(ctx: AppContext, actor: Actor, input: RatesIn
       teacher_rate_pence: rates.teacher, ta_rate_pence: rates.ta, specialist_rate_pence: rates.specialist, external_rate_pence: rates.external,
       sen_budget_pence: budgetPence ?? null, updated_at: now, updated_by: actor.userId,
     });
-    await ctx.audit.record(trx, { ...audit(ctx, actor, ip)('provision.settings-changed', { rates, budgetPence }), at: now });
+    await ctx.audit.record(trx, { ...auditAs(actor, ip)('provision.settings-changed', { rates, budgetPence }), at: now });
   });
 }
 
@@ -203,7 +197,7 @@ export async function createProvision(ctx: AppContext, actor: Actor, input: Prov
   const now = new Date().toISOString();
   await ctx.db.transaction().execute(async (trx) => {
     await repository.insertProvision(trx, scope, { id, ...provisionRow(details), archived_at: null, created_at: now, updated_at: now });
-    await ctx.audit.record(trx, { ...audit(ctx, actor, ip)('provision.created', { provisionId: id, name: details.name }), at: now });
+    await ctx.audit.record(trx, { ...auditAs(actor, ip)('provision.created', { provisionId: id, name: details.name }), at: now });
   });
   return id;
 }
@@ -228,7 +222,7 @@ export async function updateProvision(ctx: AppContext, actor: Actor, provisionId
   const now = new Date().toISOString();
   await ctx.db.transaction().execute(async (trx) => {
     await repository.updateProvision(trx, scope, provisionId, { ...provisionRow(details), updated_at: now });
-    await ctx.audit.record(trx, { ...audit(ctx, actor, ip)('provision.updated', { provisionId, name: details.name }), at: now });
+    await ctx.audit.record(trx, { ...auditAs(actor, ip)('provision.updated', { provisionId, name: details.name }), at: now });
   });
 }
 
@@ -248,12 +242,12 @@ export async function removeProvision(ctx: AppContext, actor: Actor, provisionId
     const now = new Date().toISOString();
     if (used === 0) {
       await repository.deleteProvision(trx, scope, provisionId);
-      await ctx.audit.record(trx, { ...audit(ctx, actor, ip)('provision.deleted', { provisionId, name: row.name }), at: now });
+      await ctx.audit.record(trx, { ...auditAs(actor, ip)('provision.deleted', { provisionId, name: row.name }), at: now });
       return 'deleted';
     }
     if (row.archived_at) return 'already-archived';
     await repository.updateProvision(trx, scope, provisionId, { archived_at: now, updated_at: now });
-    await ctx.audit.record(trx, { ...audit(ctx, actor, ip)('provision.archived', { provisionId, name: row.name, groups: used }), at: now });
+    await ctx.audit.record(trx, { ...auditAs(actor, ip)('provision.archived', { provisionId, name: row.name, groups: used }), at: now });
     return 'archived';
   });
 }
@@ -264,7 +258,7 @@ export async function restoreProvision(ctx: AppContext, actor: Actor, provisionI
   const now = new Date().toISOString();
   await ctx.db.transaction().execute(async (trx) => {
     await repository.updateProvision(trx, scope, provisionId, { archived_at: null, updated_at: now });
-    await ctx.audit.record(trx, { ...audit(ctx, actor, ip)('provision.restored', { provisionId }), at: now });
+    await ctx.audit.record(trx, { ...auditAs(actor, ip)('provision.restored', { provisionId }), at: now });
   });
 }
 
@@ -338,7 +332,7 @@ export async function createGroup(ctx: AppContext, actor: Actor, input: GroupInp
       id, provision_id: details.provisionId, name: details.name, start_date: details.startDate, end_date: details.endDate, weeks: details.weeks,
       sessions_per_week: details.sessionsPerWeek, minutes_per_session: details.minutesPerSession, days: details.days, time: details.time, created_at: now, updated_at: now,
     });
-    await ctx.audit.record(trx, { ...audit(ctx, actor, ip)('intervention-group.created', { groupId: id, name: details.name, provisionId: details.provisionId }), at: now });
+    await ctx.audit.record(trx, { ...auditAs(actor, ip)('intervention-group.created', { groupId: id, name: details.name, provisionId: details.provisionId }), at: now });
   });
   return id;
 }
@@ -352,7 +346,7 @@ export async function updateGroup(ctx: AppContext, actor: Actor, groupId: string
       name: details.name, start_date: details.startDate, end_date: details.endDate, weeks: details.weeks, sessions_per_week: details.sessionsPerWeek,
       minutes_per_session: details.minutesPerSession, days: details.days, time: details.time, updated_at: now,
     });
-    await ctx.audit.record(trx, { ...audit(ctx, actor, ip)('intervention-group.updated', { groupId, name: details.name }), at: now });
+    await ctx.audit.record(trx, { ...auditAs(actor, ip)('intervention-group.updated', { groupId, name: details.name }), at: now });
   });
 }
 
@@ -500,7 +494,7 @@ export async function getGroup(ctx: AppContext, actor: Actor, groupId: string, i
     staffNames(ctx, actor, staffIds),
   ]);
   const [computed] = await computeGroups(ctx, scope, [row!], provisions, settings.rates);
-  ctx.audit.recordRead(audit(ctx, actor, ip)('intervention-group.viewed', { groupId, pupils: computed!.members.map((member) => member.pupilId) }));
+  ctx.audit.recordRead(auditAs(actor, ip)('intervention-group.viewed', { groupId, pupils: computed!.members.map((member) => member.pupilId) }));
   return {
     ...computed!,
     staff: staffIds.map((userId) => ({ userId, name: names.get(userId) ?? 'Someone without a role here' })).sort((a, b) => byName(a.name, b.name)),
@@ -522,7 +516,7 @@ export async function setGroupStaff(ctx: AppContext, actor: Actor, groupId: stri
   if (!add.length && !remove.length) return { added: 0, removed: 0 };
   await ctx.db.transaction().execute(async (trx) => {
     await repository.setGroupStaff(trx, scope, groupId, add, remove);
-    await ctx.audit.record(trx, audit(ctx, actor, ip)('intervention-group.staff-changed', { groupId, added: add, removed: remove }));
+    await ctx.audit.record(trx, auditAs(actor, ip)('intervention-group.staff-changed', { groupId, added: add, removed: remove }));
   });
   return { added: add.length, removed: remove.length };
 }
@@ -570,7 +564,7 @@ export async function addPupils(ctx: AppContext, actor: Actor, groupId: string, 
         if (member.left_on === null) continue;
       } else continue;
       added += 1;
-      events.push({ ...audit(ctx, actor, ip)('intervention-group.pupil-added', { groupId, group: group.name, ...(source ? { source } : {}) }, pupilId), at: now });
+      events.push({ ...auditAs(actor, ip)('intervention-group.pupil-added', { groupId, group: group.name, ...(source ? { source } : {}) }, pupilId), at: now });
     }
     await repository.insertMembers(trx, scope, fresh);
     if (events.length) await ctx.audit.record(trx, events[0]!, ...events.slice(1));
@@ -592,7 +586,7 @@ export async function removePupil(ctx: AppContext, actor: Actor, groupId: string
     const keep = records > 0 || member.entry_value !== null || member.exit_value !== null;
     if (keep) await repository.updateMember(trx, scope, groupId, pupilId, { left_on: schoolToday(), updated_at: now });
     else await repository.deleteMember(trx, scope, groupId, pupilId);
-    await ctx.audit.record(trx, { ...audit(ctx, actor, ip)('intervention-group.pupil-removed', { groupId, group: group.name, kept: keep }, pupilId), at: now });
+    await ctx.audit.record(trx, { ...auditAs(actor, ip)('intervention-group.pupil-removed', { groupId, group: group.name, kept: keep }, pupilId), at: now });
     return keep ? 'left' : 'deleted';
   });
 }
@@ -714,7 +708,7 @@ export async function recordSession(ctx: AppContext, actor: Actor, groupId: stri
       await repository.insertSession(trx, scope, { id, group_id: groupId, held_on: input.heldOn, status: input.status, note: note || null, recorded_by: actor.userId, recorded_at: now });
     }
     await repository.replaceAttendance(trx, scope, id, rows.map((row) => ({ ...row, session_id: id })));
-    const event = audit(ctx, actor, ip);
+    const event = auditAs(actor, ip);
     await ctx.audit.record(
       trx,
       { ...event('intervention-session.recorded', { groupId, sessionId: id, heldOn: input.heldOn, status: input.status, pupils: rows.length, replaced }), at: now },
@@ -732,7 +726,7 @@ export async function getMeasuresForm(ctx: AppContext, actor: Actor, groupId: st
   const { scope, group, provision } = await authoriseGroup(ctx, actor, groupId, 'provision.group.record');
   const members = await repository.listMembers(ctx.db, scope, [groupId]);
   const facts = await register.pupilFacts(ctx, scope, members.map((member) => member.pupil_id));
-  ctx.audit.recordRead(audit(ctx, actor, ip)('intervention-measures.viewed', { groupId, stage, pupils: members.map((member) => member.pupil_id) }));
+  ctx.audit.recordRead(auditAs(actor, ip)('intervention-measures.viewed', { groupId, stage, pupils: members.map((member) => member.pupil_id) }));
   const dates = members.map((member) => (stage === 'entry' ? member.entry_date : member.exit_date)).filter((date): date is string => Boolean(date)).sort();
   const today = schoolToday();
   return {
@@ -796,7 +790,7 @@ export async function saveMeasures(ctx: AppContext, actor: Actor, groupId: strin
         ? { entry_value: change.value, entry_date: change.value === null ? null : input.date, updated_at: now }
         : { exit_value: change.value, exit_date: change.value === null ? null : input.date, updated_at: now });
     }
-    const event = audit(ctx, actor, ip);
+    const event = auditAs(actor, ip);
     const events = changes.map((change) => ({ ...event('intervention-measure.recorded', { groupId, stage, measure: provision.measure, before: change.before, after: change.value, date: input.date }, change.pupilId), at: now }));
     await ctx.audit.record(trx, events[0]!, ...events.slice(1));
   });
@@ -822,7 +816,7 @@ export async function getMyGroups(ctx: AppContext, actor: Actor, ip: string | nu
     const group = groupView(row, today);
     return { ...group, provisionName: provisions.get(row.provision_id)?.name ?? '', pupils: counts.get(row.id) ?? 0, recordedToday: done.get(row.id), today: group.status === 'running' && (!group.days || group.days.split(',').includes(weekday)) };
   });
-  ctx.audit.recordRead(audit(ctx, actor, ip)('my-groups.viewed', { groups: groups.length }));
+  ctx.audit.recordRead(auditAs(actor, ip)('my-groups.viewed', { groups: groups.length }));
   return {
     today,
     todays: groups.filter((group) => group.today).sort((a, b) => (a.time ?? '99').localeCompare(b.time ?? '99') || a.name.localeCompare(b.name)),
@@ -898,7 +892,7 @@ async function impactOverview(ctx: AppContext, scope: SchoolScope, asked: Academ
 
 export async function getImpactOverview(ctx: AppContext, actor: Actor, asked: AcademicYear | undefined, ip: string | null) {
   const { year, perProvision, flagged, groupsInYear } = await impactOverview(ctx, scopeOf(actor), asked);
-  ctx.audit.recordRead(audit(ctx, actor, ip)('provision.impact-viewed', { year: year.start, pupilsNamed: flagged.map((entry) => entry.pupilId) }));
+  ctx.audit.recordRead(auditAs(actor, ip)('provision.impact-viewed', { year: year.start, pupilsNamed: flagged.map((entry) => entry.pupilId) }));
   return { year, perProvision, flagged, groupsInYear };
 }
 
@@ -921,7 +915,7 @@ export async function exportImpactReport(ctx: AppContext, actor: Actor, asked: A
     plannedPence: inYear.reduce((sum, entry) => sum + entry.cost.plannedPence, 0),
     notProgressing: flagged.length,
   };
-  await ctx.audit.recordNow(audit(ctx, actor, ip)('provision.impact.exported', {
+  await ctx.audit.recordNow(auditAs(actor, ip)('provision.impact.exported', {
     year: year.start, format, provisions: perProvision.length, groups: report.groups, pupils: report.pupils,
     notWorking: perProvision.filter((entry) => entry.summary.notWorking).length, notProgressing: report.notProgressing,
   }));
@@ -935,7 +929,7 @@ export async function getProvisionImpact(ctx: AppContext, actor: Actor, provisio
   const computed = await computeGroups(ctx, scope, rows, new Map([[provision.id, provision]]), settings.rates);
   const members = computed.flatMap((entry) => entry.members.map((member) => ({ ...member, groupId: entry.group.id, groupName: entry.group.name })));
   const summary = summarise(members.map((member) => ({ progress: member.progress, attendance: member.attendance, costPence: member.actualPence })));
-  ctx.audit.recordRead(audit(ctx, actor, ip)('provision.impact-viewed', { provisionId, pupilsNamed: [...new Set(members.map((member) => member.pupilId))] }));
+  ctx.audit.recordRead(auditAs(actor, ip)('provision.impact-viewed', { provisionId, pupilsNamed: [...new Set(members.map((member) => member.pupilId))] }));
   const bands = new Map<string, number>();
   for (const member of members) if (member.progress) bands.set(member.bandLabel, (bands.get(member.bandLabel) ?? 0) + 1);
   return {
@@ -952,7 +946,7 @@ export async function getGroupImpact(ctx: AppContext, actor: Actor, groupId: str
   const { scope } = await authoriseGroup(ctx, actor, groupId, 'provision.view');
   const [row, provisions, settings] = await Promise.all([repository.findGroup(ctx.db, scope, groupId), provisionMap(ctx, scope), settingsOf(ctx, scope)]);
   const [computed] = await computeGroups(ctx, scope, [row!], provisions, settings.rates);
-  ctx.audit.recordRead(audit(ctx, actor, ip)('intervention-group.impact-viewed', { groupId, pupils: computed!.members.map((member) => member.pupilId) }));
+  ctx.audit.recordRead(auditAs(actor, ip)('intervention-group.impact-viewed', { groupId, pupils: computed!.members.map((member) => member.pupilId) }));
   return computed!;
 }
 
@@ -1135,7 +1129,7 @@ export async function costedMap(ctx: AppContext, scope: SchoolScope, year: Acade
 
 export async function getCostedMap(ctx: AppContext, actor: Actor, year: AcademicYear, ip: string | null) {
   const map = await costedMap(ctx, scopeOf(actor), year);
-  ctx.audit.recordRead(audit(ctx, actor, ip)('provision.map-viewed', { year: year.start, pupils: map.pupils.length, pupilsNamed: map.overThreshold.map((pupil) => pupil.pupilId) }));
+  ctx.audit.recordRead(auditAs(actor, ip)('provision.map-viewed', { year: year.start, pupils: map.pupils.length, pupilsNamed: map.overThreshold.map((pupil) => pupil.pupilId) }));
   return map;
 }
 
@@ -1163,7 +1157,7 @@ export async function getCostedMapPupils(ctx: AppContext, actor: Actor, year: Ac
   const pageCount = Math.max(1, Math.ceil(pupils.length / MAP_PAGE_SIZE));
   const page = Math.min(Math.max(1, query.page), pageCount);
   const shown = pupils.slice((page - 1) * MAP_PAGE_SIZE, page * MAP_PAGE_SIZE);
-  ctx.audit.recordRead(audit(ctx, actor, ip)('provision.map-viewed', { year: year.start, view: 'pupils', pupilsNamed: shown.map((pupil) => pupil.pupilId) }));
+  ctx.audit.recordRead(auditAs(actor, ip)('provision.map-viewed', { year: year.start, view: 'pupils', pupilsNamed: shown.map((pupil) => pupil.pupilId) }));
   return { ...map, shown, total: pupils.length, page, pageCount };
 }
 
@@ -1182,7 +1176,7 @@ export async function exportCostedMap(ctx: AppContext, actor: Actor, year: Acade
     whole: { plannedPence: map.plannedPence, actualPence: map.actualPence, groups: map.groups, pupils: map.pupils.length, overThreshold: map.overThreshold.length },
   };
   const body = format === 'csv' ? mapCsv(view) : await mapWorkbook(view);
-  await ctx.audit.recordNow(audit(ctx, actor, ip)('provision.map.exported', {
+  await ctx.audit.recordNow(auditAs(actor, ip)('provision.map.exported', {
     year: year.start, format, filters: { ...(filters.yearGroup ? { yearGroup: filters.yearGroup } : {}), ...(filters.registrationGroup ? { registrationGroup: filters.registrationGroup } : {}), ...(filters.over ? { over: true } : {}) },
     pupils: pupils.length, overThreshold: pupils.filter((pupil) => pupil.overThreshold).length, yearGroups: byYear.length, classes: byClass.length,
   }));
@@ -1295,7 +1289,7 @@ export async function saveContractedHours(ctx: AppContext, actor: Actor, userId:
   const now = new Date().toISOString();
   await ctx.db.transaction().execute(async (trx) => {
     await repository.saveStaffHours(trx, scopeOf(actor), userId, hours, now, actor.userId);
-    await ctx.audit.record(trx, { ...audit(ctx, actor, ip)('staff-hours.changed', { userId, hours }), at: now });
+    await ctx.audit.record(trx, { ...auditAs(actor, ip)('staff-hours.changed', { userId, hours }), at: now });
   });
 }
 

@@ -9,6 +9,7 @@ import { seedFixture, type Fixture } from '../../../test/support/fixtures.ts';
 import { TestClient } from '../../../test/support/http.ts';
 import { ValidationError } from '../../platform/errors.ts';
 import { LOGO_MAX_BYTES, checkLogo, encodePng, loadSchoolLogo } from './logo.ts';
+import { auditEvents } from '../../../test/support/audit.ts';
 
 const png = (width: number, height: number) => encodePng(width, height, (x, y) => [(x * 7) % 256, (y * 13) % 256, 120, 255]);
 /** The smallest JPEG the PDF renderer accepts: start of image, a baseline frame header of 32 × 16, end. */
@@ -59,11 +60,7 @@ describeEachDialect('The school’s logo over HTTP', (getDatabase) => {
   let fixture: Fixture;
   let senco: TestClient;
 
-  const events = async (action: string) => {
-    await built.ctx.audit.flush();
-    const rows = await getDatabase().db.selectFrom('audit_events').select(['detail', 'actor_user_id']).where('school_id', '=', fixture.schoolA.id).where('action', '=', action).orderBy('seq').execute();
-    return rows.map((row) => ({ ...row, detail: JSON.parse(String(row.detail ?? 'null')) as Record<string, unknown> | null }));
-  };
+  const events = (action: string) => auditEvents(built.ctx, fixture.schoolA.id, action);
 
   before(async () => {
     built = await buildTestApp(getDatabase());

@@ -42,18 +42,19 @@ export interface PupilNameRow {
   firstName: string;
   fullName: string;
   yearGroup: number | null;
+  onRoll: boolean;
 }
 
 export async function findPupilName(db: DbOrTransaction, scope: SchoolScope, pupilId: string): Promise<PupilNameRow | undefined> {
   const row = await db
     .selectFrom('pupils')
-    .select(['id', 'legal_forename', 'preferred_forename', 'legal_surname', 'preferred_surname', 'year_group'])
+    .select(['id', 'legal_forename', 'preferred_forename', 'legal_surname', 'preferred_surname', 'year_group', 'on_roll'])
     .where('school_id', '=', scope.schoolId)
     .where('id', '=', pupilId)
     .executeTakeFirst();
   if (!row) return undefined;
   const firstName = row.preferred_forename || row.legal_forename;
-  return { id: row.id, firstName, fullName: `${firstName} ${row.preferred_surname || row.legal_surname}`, yearGroup: row.year_group === null ? null : Number(row.year_group) };
+  return { id: row.id, firstName, fullName: `${firstName} ${row.preferred_surname || row.legal_surname}`, yearGroup: row.year_group === null ? null : Number(row.year_group), onRoll: Number(row.on_roll) === 1 };
 }
 
 export async function schoolName(db: DbOrTransaction, scope: SchoolScope): Promise<string> {

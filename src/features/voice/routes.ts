@@ -19,9 +19,9 @@ type TokenParams = { token: string };
 const LOOKUP_FAILURES_ALLOWED = 30;
 const LOOKUP_WINDOW_MS = 15 * 60 * 1000;
 
-/** The address the school reaches the app at, for the links it sends. */
-function originOf(request: FastifyRequest): string {
-  return `${request.protocol}://${request.host}`;
+/** The address the school reaches the app at, for the links it sends: PUBLIC_URL when set, so a link never carries a Host header someone else chose. */
+function originOf(ctx: AppContext, request: FastifyRequest): string {
+  return ctx.config.publicUrl ?? `${request.protocol}://${request.host}`;
 }
 
 /** Pages behind a link: never cached, never passing the link on to another site, never indexed. */
@@ -89,7 +89,7 @@ export async function voiceRoutes(app: FastifyInstance, ctx: AppContext): Promis
     const values = { recipients: formFields(request.body, 'recipients'), expiryDays: formField(request.body, 'expiryDays') ?? '' };
     let issued: voice.IssuedLinks;
     try {
-      issued = await voice.requestViews(ctx, actor, request.params.pupilId, request.params.cycleId, values, originOf(request), requestIp(request));
+      issued = await voice.requestViews(ctx, actor, request.params.pupilId, request.params.cycleId, values, originOf(ctx, request), requestIp(request));
     } catch (error) {
       if (error instanceof ValidationError) return renderCyclePage(request, reply, request.params, values, error.errors);
       throw error;
@@ -104,7 +104,7 @@ export async function voiceRoutes(app: FastifyInstance, ctx: AppContext): Promis
   };
 
   const resend = async (request: FastifyRequest, reply: FastifyReply, requestId: string, expected?: { pupilId: string; cycleId: string }) => {
-    const issued = await voice.resendRequest(ctx, requireActor(request), requestId, originOf(request), requestIp(request), expected);
+    const issued = await voice.resendRequest(ctx, requireActor(request), requestId, originOf(ctx, request), requestIp(request), expected);
     return renderIssued(reply, issued, 'New link made');
   };
 

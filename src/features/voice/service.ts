@@ -34,6 +34,7 @@ import {
 } from './links.ts';
 import { linkEmail, mailerFor, type LinkLetter } from './mail.ts';
 import * as repository from './repository.ts';
+import { scopeOf } from '../../platform/scope.ts';
 
 export { MAX_ANSWER_LENGTH } from './links.ts';
 
@@ -42,10 +43,6 @@ export const LINK_ACTOR_LABELS: Record<Respondent, string> = {
   parent: 'Parent or carer via one-time link',
   pupil: 'Pupil via one-time link',
 };
-
-function scopeOf(actor: Actor): SchoolScope {
-  return schoolScope(actor.schoolId);
-}
 
 function mayOnPupil(actor: Actor, action: Action, pupilId: string): boolean {
   return can(actor, action, { kind: 'pupil', schoolId: actor.schoolId, pupilId });
@@ -545,8 +542,10 @@ export async function lookUpLink(ctx: AppContext, token: string, now: Date = new
   const state = linkState({ expiresAt: row.expires_at, submittedAt: row.submitted_at, supersededAt: row.superseded_at }, now);
   if (state !== 'open') return { state };
   const scope = schoolScope(row.school_id);
-  const [pupil, school] = await Promise.all([repository.findPupilName(ctx.db, scope, row.pupil_id), repository.schoolName(ctx.db, scope)]);
+  const [pupil, school, cycle] = await Promise.all([repository.findPupilName(ctx.db, scope, row.pupil_id), repository.schoolName(ctx.db, scope), repository.findCycle(ctx.db, scope, row.cycle_id)]);
   if (!pupil) return { state: 'unknown' };
+  // Views are for a review still to come: once the plan has been reviewed, or the pupil has left, the link has done its job.
+  if (!cycle || cycle.status !== 'open' || !pupil.onRoll) return { state: 'expired' };
   let sections: TemplateSection[];
   try {
     sections = (await getTemplate(ctx.db, scope, row.template_id)).sections;

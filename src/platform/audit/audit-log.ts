@@ -192,3 +192,11 @@ export async function verifyAuditChains(db: Db, pageSize = 2000): Promise<ChainV
   }
   return { ok: true, checked, chains: heads.length };
 }
+
+/**
+ * Builds audit events for one person's request: `auditAs(actor, ip)('plan.started', { cycleId }, pupilId)`.
+ * Every feature's service writes its events through this, so they all name their actor the same way.
+ */
+export function auditAs(actor: { userId: string; schoolId: string; displayName: string }, ip: string | null) {
+  return (action: string, detail: Record<string, unknown>, pupilId?: string) => ({ schoolId: actor.schoolId, action, actorUserId: actor.userId, actorLabel: actor.displayName, detail, ip, ...(pupilId ? { pupilId } : {}) });
+}

@@ -18,11 +18,12 @@ export function renderDocument(model: DocumentModel, format: DocumentFormat): Pr
 }
 
 /**
- * A `Content-Disposition: attachment` header for `filename` (the extension is added if missing):
+ * A `Content-Disposition: attachment` header for `filename` with the extension of `format` (a
+ * document format, or any file extension without its dot; added if missing):
  * an ASCII fallback for old clients and the UTF-8 name as RFC 6266 / RFC 5987 `filename*`, so
  * "Zoë Ó Briain – plan.pdf" downloads with its accents and nothing can break out of the header.
  */
-export function contentDisposition(filename: string, format: DocumentFormat): string {
+export function contentDisposition(filename: string, format: DocumentFormat | (string & {})): string {
   const extension = `.${format}`;
   let name = String(filename)
     .normalize('NFC')
