@@ -37,7 +37,7 @@ describe('journey: provision from the catalogue to its impact', { skip }, () => 
     const { page, fixture } = journey;
     const [year, month, day] = schoolToday().split('-');
     await signIn(journey, fixture.schoolA.users.senco.email);
-    await page.waitForURL('**/register');
+    await page.waitForURL('**/today');
     await page.getByRole('link', { name: 'Provision', exact: true }).first().click();
     await page.waitForURL('**/provision');
     await checkAccessibility(journey);

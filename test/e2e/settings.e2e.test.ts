@@ -17,7 +17,7 @@ describe('journey: setting up a school', { skip }, () => {
   it('a SENCO adds a teacher, creates a group with the teacher and a pupil; the teacher then sees the pupil', async () => {
     const { page } = journey;
     await signIn(journey, journey.fixture.schoolA.users.senco.email);
-    await page.waitForURL('**/register');
+    await page.waitForURL('**/today');
     await page.getByRole('link', { name: 'School settings' }).first().click();
     await page.waitForURL('**/settings');
     await checkAccessibility(journey);

@@ -282,10 +282,9 @@ export function generateDemoChronology(data: DemoSchoolData, ids: { pupilIds: Ma
         const ownerPick = next();
         const owner = ownerPick < 0.4 ? recorder : ownerPick < 0.75 ? meeting.teacher : taFor();
         const due = weekday(meeting.day + int(7, 35));
-        // Most actions whose date has passed are done, usually a little before the date; some slip.
         let doneAt: string | null = null;
-        // Actions long past their date are done; recent ones mostly; a few due soon are done early.
-        if (chance(due < asOfDays - 60 ? 0.99 : due < asOfDays ? 0.7 : 0.2)) {
+        // Actions long past their date are done; a few from the last two months slip; a few due soon are done early.
+        if (chance(due < asOfDays - 60 ? 1 : due < asOfDays - 14 ? 0.94 : due < asOfDays ? 0.6 : 0.2)) {
           const doneDay = Math.min(asOfDays - 1, Math.max(meeting.day + 1, due - int(-3, 6)));
           if (doneDay < asOfDays) doneAt = `${fromDays(doneDay)}T${String(int(8, 17)).padStart(2, '0')}:15:00.000Z`;
         }

@@ -33,6 +33,11 @@ export function createViewEnvironment(options: { watch?: boolean } = {}): nunjuc
   env.addFilter('plural', (count: number, singular: string, plural?: string) => `${formatNumber(count)} ${count === 1 ? singular : (plural ?? `${singular}s`)}`);
   env.addFilter('compact', (values: unknown[]) => values.filter(Boolean));
   env.addFilter('json', (value: unknown) => JSON.stringify(value));
+  // Someone's words, escaped, with their line breaks kept as character references: GOV.UK macros
+  // indent every raw newline of the HTML they are given, which `white-space: pre-wrap` would show.
+  env.addFilter('keepLines', (value: unknown) =>
+    new nunjucks.runtime.SafeString(nunjucks.lib.escape(String(value ?? '')).replace(/\r\n|\r|\n/g, '&#10;')),
+  );
   // Server-rendered SVG charts: barChart(), lineChart(), chartTableParams() (src/platform/charts).
   addChartGlobals(env);
   return env;
