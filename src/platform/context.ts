@@ -29,6 +29,20 @@ export interface ChronologyEvent {
  */
 export type ChronologySource = (actor: Actor, pupilId: string) => Promise<ChronologyEvent[]>;
 
+/** A line on a parent's card for one child on "My child": what it is, what it says, where to read more. */
+export interface ChildSummaryRow {
+  key: string;
+  value: string;
+  href?: string;
+  linkText?: string;
+}
+
+/**
+ * A feature's lines for each of a parent's children (pupil id → rows), for the "My child" page:
+ * called with the parent's own children only; the source audits nothing itself.
+ */
+export type ChildSummarySource = (actor: Actor, pupilIds: string[]) => Promise<Map<string, ChildSummaryRow[]>>;
+
 /** What every service is given: configuration, the database and the audit log. */
 export interface AppContext {
   config: AppConfig;
@@ -42,4 +56,6 @@ export interface AppContext {
   taughtPupilsSources?: TaughtPupilsSource[];
   /** Features that record things about a pupil register a source here; the chronology merges them. */
   chronologySources?: ChronologySource[];
+  /** Features that keep something a parent should see first (the plan, the passport, meetings) add lines to "My child". */
+  childSummarySources?: ChildSummarySource[];
 }

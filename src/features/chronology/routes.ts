@@ -198,6 +198,7 @@ function chronologyQueryString(filter: ChronologyFilterView, page?: number): str
 export async function chronologyRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const ip = (request: FastifyRequest) => requestIp(request);
   const render = (reply: FastifyReply, template: string, data: Record<string, unknown>) => reply.render(`${VIEWS}/${template}`, { ...helpers, ...data });
+  (ctx.childSummarySources ??= []).push((actor, pupilIds) => chronology.childSummaries(ctx, actor, pupilIds));
 
   // A pupil's meetings ---------------------------------------------------------------------------------
 

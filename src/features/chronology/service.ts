@@ -4,7 +4,7 @@
 // Pupils' names and SEN history come from the register, staff from the auth service; every write
 // commits with its audit event, and every page that shows a pupil's records is audited.
 import * as auth from '../../platform/auth/service.ts';
-import type { AppContext, ChronologyEvent, ChronologySource } from '../../platform/context.ts';
+import type { AppContext, ChildSummaryRow, ChronologyEvent, ChronologySource } from '../../platform/context.ts';
 import { formatDate, schoolToday } from '../../platform/dates.ts';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
@@ -535,4 +535,26 @@ export async function getParentMeetings(ctx: AppContext, actor: Actor, query: Pa
     shortCount: shortBeforeFilter,
     yearGroups,
   };
+}
+
+// A parent's "My child" --------------------------------------------------------------------------------
+
+/** For each of a parent's children: how many times the school has met them this school year (CoP 6.65 expects three for SEN support). */
+export async function childSummaries(ctx: AppContext, actor: Actor, pupilIds: string[]): Promise<Map<string, ChildSummaryRow[]>> {
+  const scope = scopeOf(actor);
+  const today = schoolToday();
+  const rows = new Map<string, ChildSummaryRow[]>();
+  await Promise.all(pupilIds.map(async (pupilId) => {
+    const meetings = await repository.listMeetingsOfPupil(ctx.db, scope, pupilId, { withParentsOnly: true });
+    if (!meetings.length) return;
+    const { count, lastMeeting } = countParentMeetings(meetings.map((meeting) => ({ heldOn: meeting.held_on, withParents: meeting.with_parents === 1 })), today);
+    const times = count === 1 ? 'once' : count === 2 ? 'twice' : `${count} times`;
+    rows.set(pupilId, [{
+      key: 'Meetings with you',
+      value: `${count === 0 ? 'None yet' : `Met ${times}`} this school year${lastMeeting ? `; last on ${formatDate(lastMeeting)}` : ''}`,
+      href: `/pupils/${pupilId}/meetings`,
+      linkText: 'Notes and actions',
+    }]);
+  }));
+  return rows;
 }

@@ -52,6 +52,7 @@ function groupQuery(request: FastifyRequest): string {
 export async function passportsRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   // Passport versions in the pupil's chronology.
   (ctx.chronologySources ??= []).push((actor, pupilId) => passports.passportEvents(ctx, actor, pupilId));
+  (ctx.childSummarySources ??= []).push((actor, pupilIds) => passports.childSummaries(ctx, actor, pupilIds));
 
   const view = (template: string) => `features/passports/views/${template}`;
   const ip = (request: FastifyRequest) => requestIp(request);

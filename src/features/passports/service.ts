@@ -3,8 +3,8 @@
 // documents, and "My class": the passports of every pupil with SEN a member of staff teaches. Every
 // read of a pupil's passport is audited, every write commits with its audit event.
 import * as auth from '../../platform/auth/service.ts';
-import type { AppContext, ChronologyEvent } from '../../platform/context.ts';
-import { schoolToday } from '../../platform/dates.ts';
+import type { AppContext, ChildSummaryRow, ChronologyEvent } from '../../platform/context.ts';
+import { formatDate, schoolToday } from '../../platform/dates.ts';
 import type { DocumentFormat, DocumentModel } from '../../platform/documents/index.ts';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
@@ -376,4 +376,12 @@ export async function passportEvents(ctx: AppContext, actor: Actor, pupilId: str
     by: row.created_by ? (names.get(row.created_by) ?? null) : null,
     ...(mayOpen ? { href: `/pupils/${pupilId}/passport/versions/${row.id}` } : {}),
   }));
+}
+
+// A parent's "My child" --------------------------------------------------------------------------------
+
+/** For each of a parent's children with a passport: when it was last written. */
+export async function childSummaries(ctx: AppContext, actor: Actor, pupilIds: string[]): Promise<Map<string, ChildSummaryRow[]>> {
+  const latest = await repository.latestVersionsOf(ctx.db, scopeOf(actor), pupilIds);
+  return new Map(latest.map((passport) => [passport.pupil_id, [{ key: 'Passport', value: `What helps your child, and what does not; updated ${formatDate(passport.created_at.slice(0, 10))}`, href: `/pupils/${passport.pupil_id}/passport`, linkText: 'Read the passport' }]]));
 }

@@ -61,6 +61,7 @@ type PartKind = keyof typeof PARTS;
 
 export async function plansRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   (ctx.chronologySources ??= []).push((actor, pupilId) => plans.chronologyEvents(ctx, actor, pupilId));
+  (ctx.childSummarySources ??= []).push((actor, pupilIds) => plans.childSummaries(ctx, actor, pupilIds));
   const ip = (request: FastifyRequest) => requestIp(request);
   const base = (params: CycleParams) => `/pupils/${params.pupilId}/plans/${params.cycleId}`;
   const helpers = { ratingLabels: RATING_LABELS, reviewRule: REVIEW_RULE_EXPLANATION, kindLabels: TEMPLATE_KIND_LABELS, kindHints: TEMPLATE_KIND_HINTS };

@@ -3,7 +3,7 @@
 // closes a cycle and opens the next with what continues, the plans hub, and the school's templates.
 // Pupils' names come from the register service; contributions from the voice service; every write
 // commits in one transaction with its audit events, and every page that shows a plan is audited.
-import type { AppContext, ChronologyEvent } from '../../platform/context.ts';
+import type { AppContext, ChildSummaryRow, ChronologyEvent } from '../../platform/context.ts';
 import { formatDate, schoolToday } from '../../platform/dates.ts';
 import { ForbiddenError, NotFoundError, ValidationError, type FieldError } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
@@ -764,4 +764,29 @@ export async function getTemplateVersion(ctx: AppContext, actor: Actor, kind: Te
   const found = versions.find((entry) => entry.version === version);
   if (!found) throw new NotFoundError('That version of the template was not found');
   return found;
+}
+
+// A parent's "My child" --------------------------------------------------------------------------------
+
+/** Who in a plan's "do" is the family: those lines are what the plan asks of the parent reading it. */
+const FAMILY = /\b(parents?|carers?|family|home|mum|dad|mother|father)\b/i;
+
+/** For each of a parent's children with a plan open: the plan, when it will be reviewed, and what it asks of the family. */
+export async function childSummaries(ctx: AppContext, actor: Actor, pupilIds: string[]): Promise<Map<string, ChildSummaryRow[]>> {
+  const scope = scopeOf(actor);
+  const cycles = (await Promise.all(pupilIds.map((pupilId) => repository.openCycleOfPupil(ctx.db, scope, pupilId)))).filter((cycle) => cycle !== undefined);
+  const doItems = await repository.doItemsOf(ctx.db, scope, cycles.map((cycle) => cycle.id));
+  const rows = new Map<string, ChildSummaryRow[]>();
+  for (const cycle of cycles) {
+    const lines: ChildSummaryRow[] = [{
+      key: 'SEN support plan',
+      value: `Plan ${cycle.number}, started ${formatDate(cycle.started_on)}; to be reviewed with you by ${formatDate(cycle.review_due_on)}`,
+      href: `/pupils/${cycle.pupil_id}/plans`,
+      linkText: 'Read the plan',
+    }];
+    const asked = doItems.filter((item) => item.cycle_id === cycle.id && FAMILY.test(item.who)).sort((a, b) => a.position - b.position);
+    if (asked.length) lines.push({ key: 'What the plan asks of you', value: asked.map((item) => `${item.what} (${item.how_often})`).join('; ') });
+    rows.set(cycle.pupil_id, lines);
+  }
+  return rows;
 }

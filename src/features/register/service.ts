@@ -871,8 +871,14 @@ export async function getMyChildren(ctx: AppContext, actor: Actor, ip: string) {
   const ids = [...(actor.childPupilIds ?? [])];
   const pupils = await repository.listPupilsByIds(ctx.db, scope, ids);
   const needs = await repository.listOpenNeeds(ctx.db, scope, ids);
+  // Other features add what a parent should find first: the plan, what it asks of them, meetings, the passport.
+  const summaries = await Promise.all((ctx.childSummarySources ?? []).map((source) => source(actor, pupils.map((pupil) => pupil.id))));
   ctx.audit.recordRead({ schoolId: actor.schoolId, action: 'my-children.viewed', actorUserId: actor.userId, actorLabel: actor.displayName, detail: { shown: pupils.length }, ip });
-  return pupils.map((pupil) => ({ ...pupil, needs: needs.filter((entry) => entry.pupil_id === pupil.id).map(needView) }));
+  return pupils.map((pupil) => ({
+    ...pupil,
+    needs: needs.filter((entry) => entry.pupil_id === pupil.id).map(needView),
+    summary: summaries.flatMap((rows) => rows.get(pupil.id) ?? []),
+  }));
 }
 
 

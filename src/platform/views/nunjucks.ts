@@ -6,6 +6,9 @@ import { ROLE_LABELS, isRole } from '../permissions.ts';
 import { addChartGlobals } from '../charts/index.ts';
 import { formatNumber } from '../figures.ts';
 
+const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (character) => HTML_ESCAPES[character]!);
+
 const root = path.resolve(import.meta.dirname, '../../..');
 
 /** One environment for the app. Templates are named from src/ ('features/register/views/register.njk'). */
@@ -36,7 +39,7 @@ export function createViewEnvironment(options: { watch?: boolean } = {}): nunjuc
   // Someone's words, escaped, with their line breaks kept as character references: GOV.UK macros
   // indent every raw newline of the HTML they are given, which `white-space: pre-wrap` would show.
   env.addFilter('keepLines', (value: unknown) =>
-    new nunjucks.runtime.SafeString(nunjucks.lib.escape(String(value ?? '')).replace(/\r\n|\r|\n/g, '&#10;')),
+    new nunjucks.runtime.SafeString(escapeHtml(String(value ?? '')).replace(/\r\n|\r|\n/g, '&#10;')),
   );
   // Server-rendered SVG charts: barChart(), lineChart(), chartTableParams() (src/platform/charts).
   addChartGlobals(env);
