@@ -1,4 +1,4 @@
-// npm run bench: figures for the register page, costed provision map, pupil page and CTF import on a 2,000-pupil demo
+// npm run bench: figures for the register page, costed provision map, Today, plans hub, chronology, pupil page and CTF import on a 2,000-pupil demo
 // school on SQLite. Prints a table and writes bench/results/latest.json. Not a test: it asserts nothing.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -94,9 +94,10 @@ try {
   // The whole-school costed provision map (issue 4): one request at a time beside the register page,
   // then under the same load as the register page.
   console.log('Costed provision map, one request at a time beside the register page, then at 16 connections…');
-  const sequential = async (url: string, count: number) => {
+  const sequential = async (urlOf: string | ((index: number) => string), count: number) => {
     const times: number[] = [];
     for (let index = 0; index < count + 10; index++) {
+      const url = typeof urlOf === 'string' ? urlOf : urlOf(index);
       const start = performance.now();
       const response = await fetch(`${base}${url}`, { headers: { cookie } });
       const body = await response.arrayBuffer();
@@ -109,6 +110,13 @@ try {
   const mapTimes = await sequential('/provision/map', 200);
   const registerTimes = await sequential('/register', 200);
   const mapLoad = await load(`${base}/provision/map`, { cookie });
+
+  // The graduated approach (issue 3): the SENCO's Today page, the plans hub, and a pupil's whole
+  // chronology (every feature's events merged), one request at a time.
+  console.log('Today, the plans hub and pupils’ chronologies, one request at a time…');
+  const todayTimes = await sequential('/today', 100);
+  const plansTimes = await sequential('/plans', 100);
+  const chronologyTimes = await sequential((index) => `/pupils/${pupilIds[index % pupilIds.length]}/chronology`, 300);
 
   console.log(`CTF import of ${PUPILS} pupils beside the bare XML parse of the same file…`);
   const xml = makeCtf({ pupils: PUPILS, version: 25, seed: 7 });
@@ -157,6 +165,13 @@ try {
       requestsPerSecond: mapLoad.requestsPerSecond,
       ratioToRegisterThroughput: Math.round((register.requestsPerSecond / mapLoad.requestsPerSecond) * 10) / 10,
     },
+    graduatedApproach: {
+      todayP50Ms: Math.round(percentile(todayTimes, 50) * 100) / 100,
+      todayP99Ms: Math.round(percentile(todayTimes, 99) * 100) / 100,
+      plansHubP50Ms: Math.round(percentile(plansTimes, 50) * 100) / 100,
+      chronologyP50Ms: Math.round(percentile(chronologyTimes, 50) * 100) / 100,
+      chronologyP99Ms: Math.round(percentile(chronologyTimes, 99) * 100) / 100,
+    },
     pupilPage: { p50Ms: Math.round(percentile(latencies, 50) * 100) / 100, p99Ms: Math.round(percentile(latencies, 99) * 100) / 100, requests: latencies.length },
     ctfImport: {
       bareParseMs: Math.round(median(parseTimes)),
@@ -170,6 +185,8 @@ try {
     ['Register page (16 connections)', `${Math.round(register.requestsPerSecond)} req/s`, `p50 ${register.latencyP50} ms, p99 ${register.latencyP99} ms`],
     ['Same bytes, static (ceiling)', `${Math.round(ceiling.requestsPerSecond)} req/s`, `register = ${figures.registerShareOfCeiling}% of ceiling (aim ≥ 30%)`],
     ['Costed provision map, whole school', `p50 ${figures.provisionMap.p50Ms} ms`, `register p50 ${figures.provisionMap.registerP50Ms} ms (map = ${figures.provisionMap.ratioToRegisterP50}×); ${Math.round(mapLoad.requestsPerSecond)} req/s at 16 connections (register = ${figures.provisionMap.ratioToRegisterThroughput}× the map)`],
+    ['Today (SENCO home page)', `p50 ${figures.graduatedApproach.todayP50Ms} ms`, `p99 ${figures.graduatedApproach.todayP99Ms} ms; plans hub p50 ${figures.graduatedApproach.plansHubP50Ms} ms`],
+    ['Pupil chronology, all sources', `p50 ${figures.graduatedApproach.chronologyP50Ms} ms`, `p99 ${figures.graduatedApproach.chronologyP99Ms} ms over ${chronologyTimes.length} pupils’ pages`],
     ['Pupil page, one at a time', `p50 ${figures.pupilPage.p50Ms} ms`, `p99 ${figures.pupilPage.p99Ms} ms over ${latencies.length} requests`],
     [`CTF import, ${PUPILS} pupils`, `${figures.ctfImport.previewAndCommitMs} ms`, `preview ${figures.ctfImport.previewMs} ms; bare parse ${figures.ctfImport.bareParseMs} ms; ratio ${figures.ctfImport.ratioToBareParse}× (aim ≤ 3×)`],
     ['Demo seeding', `${figures.seedSeconds} s`, `${PUPILS} pupils + the small primary`],

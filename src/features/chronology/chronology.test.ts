@@ -13,6 +13,8 @@ import { schoolToday } from '../../platform/dates.ts';
 import { newId } from '../../platform/ids.ts';
 import { schoolScope } from '../../platform/scope.ts';
 import * as repository from './repository.ts';
+import * as chronology from './service.ts';
+import type { Actor } from '../../platform/permissions.ts';
 
 const today = schoolToday();
 const daysAgo = (days: number) => new Date(Date.parse(`${today}T00:00:00Z`) - days * 86_400_000).toISOString().slice(0, 10);
@@ -237,6 +239,24 @@ describeEachDialect('Meetings, tasks and the chronology', (getDatabase) => {
       assert.match(page.body, /100%/);
     }
     assert.equal((await (await as('teacher')).get('/plans/parent-meetings')).statusCode, 403);
+  });
+
+  it('counts this school year’s meetings with parents on any date, including the first days of September', async () => {
+    const db = getDatabase().db;
+    const leader: Actor = { userId: fixture.schoolB.users.leader.id, displayName: 'Leader B', schoolId: fixture.schoolB.id, role: 'leader' };
+    const pupil = fixture.schoolB.taughtPupilId;
+    const now = new Date().toISOString();
+    const meeting = (heldOn: string, withParents: 0 | 1) => ({ school_id: fixture.schoolB.id, id: newId(), pupil_id: pupil, held_on: heldOn, kind: 'parents', with_parents: withParents, attendees: 'Parent, SENCO', notes: 'Notes', cycle_id: null, created_by: null, created_at: now, updated_at: now });
+    await db.insertInto('pupil_meetings').values([meeting('2030-07-10', 1), meeting('2030-09-01', 1), meeting('2030-09-02', 0), meeting('2030-09-03', 1), meeting('2030-09-03', 1)]).execute();
+    const query = { yearGroup: null, sort: 'count' as const, direction: 'asc' as const, page: 1 };
+    const listed = async (today: string) => (await chronology.getParentMeetings(built.ctx, leader, query, '127.0.0.1', today)).rows.find((row) => row.pupilId === pupil);
+    // 2 September: one meeting this year (the July one was last year; the internal one does not count).
+    assert.deepEqual((({ count, lastMeeting }) => ({ count, lastMeeting }))((await listed('2030-09-02'))!), { count: 1, lastMeeting: '2030-09-01' });
+    // 3 September: two records of one day count once.
+    assert.equal((await listed('2030-09-03'))!.count, 2);
+    await db.insertInto('pupil_meetings').values(meeting('2030-09-04', 1)).execute();
+    assert.equal(await listed('2030-09-04'), undefined, 'three meetings: off the list');
+    assert.equal((await listed('2031-09-01'))!.count, 0, 'a new school year starts again');
   });
 
   it('orders task lists in SQL as the rule says: overdue, then by due date; done latest first', async () => {

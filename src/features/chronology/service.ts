@@ -484,9 +484,8 @@ export interface ParentMeetingQuery {
 export const PARENT_MEETINGS_PAGE_SIZE = 50;
 const COLLATOR = new Intl.Collator('en-GB', { numeric: true, sensitivity: 'base' });
 
-export async function getParentMeetings(ctx: AppContext, actor: Actor, query: ParentMeetingQuery, ip: string) {
+export async function getParentMeetings(ctx: AppContext, actor: Actor, query: ParentMeetingQuery, ip: string, today = schoolToday()) {
   const scope = scopeOf(actor);
-  const today = schoolToday();
   const year = schoolYearOf(today);
   const filters = { terms: [], provisions: ['K'], needs: [], primaryNeeds: [], yearGroups: [] as number[], flags: [] };
   const [pupils, days, yearGroups] = await Promise.all([
