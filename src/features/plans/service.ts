@@ -607,15 +607,7 @@ export async function closeCycle(ctx: AppContext, actor: Actor, pupilId: string,
     await repository.insertStrategies(trx, scope, carried.strategies);
     await repository.insertDoItems(trx, scope, carried.doItems);
     // Provision that continues: groups this plan asked for that the pupil is still in and that run on.
-    const memberships = await provisionRepository.listMembershipsBySource(trx, scope, [`plan:${cycleId}`]);
-    const groups = new Map((await provisionRepository.listGroups(trx, scope, { groupIds: memberships.map((member) => member.group_id) })).map((group) => [group.id, group]));
-    const moved: string[] = [];
-    for (const member of memberships) {
-      const group = groups.get(member.group_id);
-      if (member.left_on !== null || !group || group.end_date < row.reviewed_on) continue;
-      await provisionRepository.updateMember(trx, scope, member.group_id, pupilId, { source: `plan:${nextId}`, updated_at: now });
-      moved.push(member.group_id);
-    }
+    const moved = await provision.carryPlanMemberships(trx, scope, pupilId, { source: `plan:${cycleId}`, runningOn: row.reviewed_on }, `plan:${nextId}`, now);
     const ratings = Object.fromEntries(targets.map((target) => [target.id, target.rating]));
     await ctx.audit.record(
       trx,

@@ -2,6 +2,7 @@
 // and entry/exit measures, impact, the costed provision map and staff deployment. Pupils' names and
 // register facts come from the register service, staff from the auth service; every write commits in
 // one transaction with its audit events, and every page that shows pupils' data is audited.
+import type { DbOrTransaction } from '../../db/database.ts';
 import * as auth from '../../platform/auth/service.ts';
 import type { AppContext, ChronologyEvent } from '../../platform/context.ts';
 import type { DocumentFormat, DocumentModel } from '../../platform/documents/index.ts';
@@ -589,6 +590,25 @@ export async function removePupil(ctx: AppContext, actor: Actor, groupId: string
     await ctx.audit.record(trx, { ...auditAs(actor, ip)('intervention-group.pupil-removed', { groupId, group: group.name, kept: keep }, pupilId), at: now });
     return keep ? 'left' : 'deleted';
   });
+}
+
+/**
+ * A plan's cycle has closed and the next opened: the memberships the old cycle asked for, in groups
+ * still running on `runningOn` that the pupil has not left, now belong to the new cycle. Runs in the
+ * caller's transaction (the plan's close); returns the groups moved.
+ */
+export async function carryPlanMemberships(trx: DbOrTransaction, scope: SchoolScope, pupilId: string, from: { source: string; runningOn: string }, toSource: string, now: string): Promise<string[]> {
+  if (!isMembershipSource(from.source) || !isMembershipSource(toSource)) throw new Error('Memberships are carried between plan sources only');
+  const memberships = (await repository.listMembershipsBySource(trx, scope, [from.source])).filter((member) => member.pupil_id === pupilId && member.left_on === null);
+  const groups = new Map((await repository.listGroups(trx, scope, { groupIds: memberships.map((member) => member.group_id) })).map((group) => [group.id, group]));
+  const moved: string[] = [];
+  for (const member of memberships) {
+    const group = groups.get(member.group_id);
+    if (!group || group.end_date < from.runningOn) continue;
+    await repository.updateMember(trx, scope, member.group_id, pupilId, { source: toSource, updated_at: now });
+    moved.push(member.group_id);
+  }
+  return moved;
 }
 
 /**
