@@ -231,8 +231,8 @@ export async function chronologyRoutes(app: FastifyInstance, ctx: AppContext): P
         { value: 'no', text: 'No, an internal meeting', checked: values.withParents === 'no' },
       ],
       cycleItems: [
-        { value: '', text: 'Not part of a plan cycle' },
-        ...form.cycles.map((cycle) => ({ value: cycle.id, text: `Cycle ${cycle.number}, started ${formatDate(cycle.started_on)}${cycle.status === 'open' ? ' (current)' : ''}`, selected: values.cycleId === cycle.id })),
+        { value: '', text: 'Not part of a plan' },
+        ...form.cycles.map((cycle) => ({ value: cycle.id, text: `Plan ${cycle.number}, started ${formatDate(cycle.started_on)}${cycle.status === 'open' ? ' (current)' : ''}`, selected: values.cycleId === cycle.id })),
       ],
       ownerItems: (selected: string) => [
         { value: '', text: 'Choose a member of staff' },

@@ -393,7 +393,7 @@ async function meetingEvents(ctx: AppContext, actor: Actor, pupilId: string): Pr
   const events: ChronologyEvent[] = [];
   for (const meeting of meetings) {
     const detail = [`Attended: ${meeting.attendees}`, meeting.withParents ? 'Parents took part' : 'Parents did not take part', excerpt(meeting.notes)];
-    if (meeting.cycle) detail.push(`Plan cycle ${meeting.cycle.number}`);
+    if (meeting.cycle) detail.push(`Plan ${meeting.cycle.number}`);
     for (const action of meeting.actions) detail.push(`Action: ${action.description} (${action.ownerName}, due ${formatDate(action.dueOn)}${action.doneAt ? ', done' : ''})`);
     events.push({ date: meeting.heldOn, recordedAt: meeting.createdAt, category: 'meeting', title: meeting.kindLabel, detail, by: meeting.recordedBy, href: `/pupils/${pupilId}/meetings/${meeting.id}` });
   }

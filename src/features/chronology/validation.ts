@@ -115,7 +115,7 @@ export function checkMeeting(
   const notes = input.notes.trim();
   if (!notes) problems.push({ field: 'notes', message: 'Enter notes of what was discussed and agreed' });
   else if (notes.length > 20_000) problems.push({ field: 'notes', message: 'Notes must be 20,000 characters or fewer' });
-  if (input.cycleId && !context.cycleIds.has(input.cycleId)) problems.push({ field: 'cycleId', message: 'Choose one of this pupil’s plan cycles, or none' });
+  if (input.cycleId && !context.cycleIds.has(input.cycleId)) problems.push({ field: 'cycleId', message: 'Choose one of this pupil’s plans, or none' });
 
   const actions: MeetingDetails['actions'] = [];
   const rows = input.actions;

@@ -78,7 +78,10 @@ export async function concernsRoutes(app: FastifyInstance, ctx: AppContext): Pro
       if (classes.at(-1)?.name !== name) classes.push({ name, pupils: [] });
       classes.at(-1)!.pupils.push(pupil);
     }
-    return reply.render('features/concerns/views/choose-pupil.njk', { pageTitle: 'Raise a concern: choose the pupil', q, byClass, classes, ...choices });
+    // Continue pressed without choosing from the list: say so rather than silently showing the page again.
+    const notChosen = byClass && raw.pupil !== undefined && !chosen;
+    const view = notChosen ? errorView([{ field: 'pupil', message: 'Choose the pupil the concern is about' }]) : {};
+    return reply.code(notChosen ? 400 : 200).render('features/concerns/views/choose-pupil.njk', { pageTitle: 'Raise a concern: choose the pupil', q, byClass, classes, ...choices, ...view });
   });
 
   const emptyConcern: ConcernInput = { observed: '', tried: '', duration: '', area: '' };

@@ -167,7 +167,7 @@ describeEachDialect('voice service', (getDatabase) => {
     const events = await voice.chronologyEvents(ctx, senco, fixture.schoolA.taughtPupilId);
     assert.ok(events.some((event) => event.title === 'Views requested from Ms Maria Parent' && event.by === 'senco A'));
     assert.ok(events.some((event) => event.title === 'Views received from Ms Maria Parent' && event.by === 'Parent or carer via one-time link'));
-    assert.ok(events.some((event) => event.title === 'New link sent from Zoë (the pupil)'));
+    assert.ok(events.some((event) => event.title === 'New link sent to Zoë (the pupil)'));
     assert.ok(events.every((event) => event.category === 'contribution' && /^\d{4}-\d{2}-\d{2}$/.test(event.date)));
     assert.ok(events.every((event) => event.href?.endsWith('/contributions')));
     assert.ok((await voice.chronologyEvents(ctx, teacher, fixture.schoolA.taughtPupilId)).every((event) => event.href === undefined));

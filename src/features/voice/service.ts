@@ -627,7 +627,7 @@ export async function chronologyEvents(ctx: AppContext, actor: Actor, pupilId: s
       date: schoolToday(new Date(row.created_at)),
       recordedAt: row.created_at,
       category: 'contribution',
-      title: `${resent ? 'New link sent' : 'Views requested'} from ${who(row.respondent, row.recipient_name)}`,
+      title: resent ? `New link sent to ${who(row.respondent, row.recipient_name)}` : `Views requested from ${who(row.respondent, row.recipient_name)}`,
       detail: [`${row.emailed_at ? 'Emailed' : 'Link given'}; works until ${formatDate(lastDayOf(row.expires_at))}`],
       by: row.created_by ? (staff.get(row.created_by) ?? null) : null,
       ...(href ? { href } : {}),
