@@ -43,7 +43,7 @@ const TARGETS: Record<Area, TargetIdea[]> = {
     { area: 'Phonics', target: 'Blend and read words with the sounds “ai”, “ee”, “igh” and “oa”', criterion: 'Reads 18 of 20 such words correctly in a check with the teaching assistant' },
     { area: 'Spelling', target: 'Spell the year group’s common exception words', criterion: 'Spells 15 of 20 words correctly in a weekly dictation, three weeks running' },
     { area: 'Writing', target: 'Write three sentences in a row with capital letters and full stops', criterion: 'Does so in 3 of 4 pieces of independent writing' },
-    { area: 'Number', target: 'Recall number bonds to 10 (to 20 for older pupils) quickly', criterion: 'Answers 18 of 20 in under two minutes' },
+    { area: 'Number', target: 'Recall number bonds to 10 quickly', criterion: 'Answers 18 of 20 in under two minutes' },
     { area: 'Maths', target: 'Use a number line to add and subtract two-digit numbers', criterion: 'Gets 8 of 10 calculations right in a lesson without adult help' },
     { area: 'Organisation', target: 'Start a task within two minutes using a task checklist', criterion: 'Starts on time in 4 of 5 lessons, noted by the class teacher' },
   ],

@@ -281,7 +281,7 @@ export function generateDemoVoice(input: DemoVoiceInput): repository.RequestRow[
         created_by: requester,
         created_at: createdAt,
         expires_at: expiryOf(created),
-        emailed_at: recipient.respondent === 'parent' && parent?.email ? createdAt : null,
+        emailed_at: null, // the demo sends no email: the SENCO copied each link or printed a letter
         opened_at: submittedAt ? new Date(Date.parse(submittedAt) - (3 + Math.floor(next() * 50)) * 60_000).toISOString() : opened === null ? null : at(opened, 19 * 60),
         submitted_at: submittedAt,
         answers: submittedAt

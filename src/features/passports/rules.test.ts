@@ -68,6 +68,10 @@ describe('filling a passport from the plan', () => {
     assert.ok(result.form.sections.every((section) => section.pupilWords));
     assert.deepEqual(result.form.strategies, ['Use a visual timetable', 'Give thinking time']);
     assert.equal(result.strategiesFilled, 2);
+    // Strategies already written are kept; the plan's join them once each.
+    const again = fillFromPlan({ ...empty(), strategies: ['Sit near the front', 'give thinking time'] }, ['Use a visual timetable', 'Give thinking time'], undefined);
+    assert.deepEqual(again.form.strategies, ['Sit near the front', 'give thinking time', 'Use a visual timetable']);
+    assert.equal(again.strategiesFilled, 1);
     assert.deepEqual(result.placed.map((entry) => [entry.key, entry.from]), [
       ['about-me', ['What I am good at']],
       ['important', ['What I enjoy', 'What I want to get better at']],
@@ -96,10 +100,10 @@ describe('filling a passport from the plan', () => {
     assert.equal(result.form.sections.find((section) => section.key === 'hobbies')!.text, 'swimming');
   });
 
-  it('keeps the key strategies when the plan has none, and replaces them when it has some', () => {
+  it('keeps the key strategies when the plan has none, and adds the plan’s after them when it has some', () => {
     const form = { ...empty(), strategies: ['Sit near the front'] };
     assert.deepEqual(fillFromPlan(form, [], undefined).form.strategies, ['Sit near the front']);
-    assert.deepEqual(fillFromPlan(form, ['A', 'B', 'C'], undefined).form.strategies, ['A', 'B', 'C']);
+    assert.deepEqual(fillFromPlan(form, ['A', 'B', 'C'], undefined).form.strategies, ['Sit near the front', 'A', 'B', 'C']);
   });
 });
 

@@ -241,12 +241,16 @@ export function fillFromPlan(form: PassportForm, planStrategies: readonly string
       placed.push({ key: section.key, heading: section.heading, from: entry.from });
     }
   }
-  const strategies = planStrategies && planStrategies.length ? planStrategies.map((strategy) => strategy.trim()).filter(Boolean) : form.strategies;
+  // The plan's strategies join those already written (none is dropped); one already there is not repeated.
+  const kept = form.strategies.filter((strategy) => strategy.trim() !== '');
+  const known = new Set(kept.map((strategy) => strategy.trim().toLowerCase()));
+  const added = (planStrategies ?? []).map((strategy) => strategy.trim()).filter((strategy) => strategy !== '' && !known.has(strategy.toLowerCase()) && known.add(strategy.toLowerCase()));
+  const strategies = planStrategies && planStrategies.length ? [...kept, ...added] : form.strategies;
   return {
     form: { ...form, sections, strategies },
     placed,
     unplaced,
-    strategiesFilled: planStrategies && planStrategies.length ? strategies.length : undefined,
+    strategiesFilled: planStrategies && planStrategies.length ? added.length : undefined,
   };
 }
 

@@ -10,6 +10,7 @@ import { loadSchoolLogo } from '../settings/logo.ts';
 import type { CycleContribution } from '../voice/service.ts';
 import type { CycleView, ProvisionEntry } from './service.ts';
 import * as plans from './service.ts';
+import { planName } from './rules.ts';
 
 export interface PlanDocumentInput {
   schoolName: string;
@@ -87,9 +88,9 @@ export function planModel(input: PlanDocumentInput): DocumentModel {
   blocks.push(paragraph(`The plan will be reviewed by ${formatDate(cycle.reviewDueOn)} with the pupil and their parents or carers.`));
   blocks.push(...contributionBlocks(input.contributions));
   return {
-    title: 'SEN support plan',
+    title: planName(input.pupil.senProvision),
     subtitle: `${input.pupil.name}: plan ${cycle.number}`,
-    subject: 'SEN support plan',
+    subject: planName(input.pupil.senProvision),
     schoolName: input.schoolName,
     ...(input.logo ? { logo: input.logo } : {}),
     created: input.generatedAt,
@@ -147,5 +148,5 @@ export async function planDocument(ctx: AppContext, actor: Actor, pupilId: strin
     generatedAt: new Date(),
   };
   ctx.audit.recordRead({ schoolId: actor.schoolId, action: `plan.${which}-downloaded`, actorUserId: actor.userId, actorLabel: actor.displayName, pupilId, detail: { cycleId }, ip });
-  return { model: which === 'plan' ? planModel(input) : reviewModel(input), filename: `${name} – ${which === 'plan' ? `SEN support plan ${record.cycle.number}` : `review of plan ${record.cycle.number}`}` };
+  return { model: which === 'plan' ? planModel(input) : reviewModel(input), filename: `${name} – ${which === 'plan' ? `${planName(record.pupil.sen_provision)} ${record.cycle.number}` : `review of plan ${record.cycle.number}`}` };
 }

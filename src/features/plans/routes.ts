@@ -9,7 +9,7 @@ import { schoolToday } from '../../platform/dates.ts';
 import { NotFoundError, ValidationError, type FieldError } from '../../platform/errors.ts';
 import { authorisePupil, dateParts, errorView, formField, readDateInput, requestIp, requireActor, setFlash } from '../../platform/web.ts';
 import { planDocument } from './documents.ts';
-import { RATINGS, RATING_LABELS, REVIEW_RULE_EXPLANATION, defaultReviewDate, type DoItemInput, type ReviewInput, type TargetInput } from './rules.ts';
+import { RATINGS, RATING_LABELS, REVIEW_RULE_EXPLANATION, defaultReviewDate, planName, type DoItemInput, type ReviewInput, type TargetInput } from './rules.ts';
 import { plansSubNavigation } from './sections.ts';
 import * as plans from './service.ts';
 import { HEADING_MAX, PROMPT_MAX, TEMPLATE_KIND_HINTS, TEMPLATE_KIND_LABELS, isTemplateKind, type SectionInput } from './templates.ts';
@@ -64,7 +64,7 @@ export async function plansRoutes(app: FastifyInstance, ctx: AppContext): Promis
   (ctx.childSummarySources ??= []).push((actor, pupilIds) => plans.childSummaries(ctx, actor, pupilIds));
   const ip = (request: FastifyRequest) => requestIp(request);
   const base = (params: CycleParams) => `/pupils/${params.pupilId}/plans/${params.cycleId}`;
-  const helpers = { ratingLabels: RATING_LABELS, reviewRule: REVIEW_RULE_EXPLANATION, kindLabels: TEMPLATE_KIND_LABELS, kindHints: TEMPLATE_KIND_HINTS };
+  const helpers = { planName, ratingLabels: RATING_LABELS, reviewRule: REVIEW_RULE_EXPLANATION, kindLabels: TEMPLATE_KIND_LABELS, kindHints: TEMPLATE_KIND_HINTS };
   const render = (reply: FastifyReply, template: string, data: Record<string, unknown>) => reply.render(`${VIEWS}/${template}`, { ...helpers, ...data });
 
   // The Plans tab ------------------------------------------------------------------------------------
@@ -82,7 +82,7 @@ export async function plansRoutes(app: FastifyInstance, ctx: AppContext): Promis
     const form = await plans.getStartForm(ctx, actor, request.params.pupilId, ip(request));
     reply.code(errors.length ? 400 : 200);
     return render(reply, 'start.njk', {
-      pageTitle: `Start an SEN support plan – ${form.pupil.legal_forename} ${form.pupil.legal_surname}`,
+      pageTitle: `${form.pupil.sen_provision === 'E' ? 'Start a support plan' : 'Start an SEN support plan'} – ${form.pupil.legal_forename} ${form.pupil.legal_surname}`,
       ...form,
       started: postedDate(raw, 'startedOn', form.startedOn),
       review: postedDate(raw, 'reviewDueOn', form.reviewDueOn),
@@ -107,7 +107,7 @@ export async function plansRoutes(app: FastifyInstance, ctx: AppContext): Promis
   app.get<{ Params: CycleParams }>('/pupils/:pupilId/plans/:cycleId', { config: { permission: 'plan.view' } }, async (request, reply) => {
     const actor = authorisePupil(request, 'plan.view', request.params.pupilId);
     const record = await plans.getCycle(ctx, actor, request.params.pupilId, request.params.cycleId, ip(request));
-    return render(reply, 'cycle.njk', { pageTitle: `SEN support plan ${record.cycle.number} – ${record.pupil.legal_forename} ${record.pupil.legal_surname}`, tab: 'plans', today: schoolToday(), ...record });
+    return render(reply, 'cycle.njk', { pageTitle: `${planName(record.pupil.sen_provision)} ${record.cycle.number} – ${record.pupil.legal_forename} ${record.pupil.legal_surname}`, tab: 'plans', today: schoolToday(), ...record });
   });
 
   // Assess ----------------------------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ValidationError } from '../../platform/errors.ts';
-import { carriesByDefault, carryForward, checkDoItem, checkReview, checkReviewDue, checkStrategy, checkTarget, defaultReviewDate, reviewState, termEndOnOrAfter, weekdayOnOrBefore } from './rules.ts';
+import { carriesByDefault, carryForward, checkDoItem, checkReview, checkReviewDue, checkStrategy, checkTarget, defaultReviewDate, planName, reviewState, termEndOnOrAfter, weekdayOnOrBefore } from './rules.ts';
 import { DEFAULT_SECTIONS, TEMPLATE_KINDS, sectionKey, sectionsWithAnswers, validateSections } from './templates.ts';
 
 function fieldsOf(run: () => unknown): string[] {
@@ -189,5 +189,12 @@ describe('templates', () => {
   it('shows answers under headings the template no longer has, so nothing is lost', () => {
     const template = { id: 't', kind: 'plan' as const, version: 2, createdAt: '', sections: [{ key: 'needs', heading: 'Needs', prompt: '' }] };
     assert.deepEqual(sectionsWithAnswers(template, { needs: 'A', 'old-views': 'B' }).map((section) => [section.heading, section.answer]), [['Needs', 'A'], ['Old views', 'B']]);
+  });
+});
+
+describe('the plan’s name', () => {
+  it('is an SEN support plan on SEN support, and the school’s support plan beside an EHC plan', () => {
+    assert.equal(planName('K'), 'SEN support plan');
+    assert.equal(planName('E'), 'Support plan');
   });
 });

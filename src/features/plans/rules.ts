@@ -258,3 +258,12 @@ export function parseTextMap(text: string | null | undefined): Record<string, st
     return {};
   }
 }
+
+/**
+ * What the plan is called for this pupil. SEN support plans are for pupils on SEN support (K); a pupil
+ * with an EHC plan (E) has the same assess–plan–do–review cycle, but it is the school's support plan
+ * towards the EHC plan's outcomes, not "SEN support" (CoP 6.48, 9.166).
+ */
+export function planName(senProvision: string): string {
+  return senProvision === 'E' ? 'Support plan' : 'SEN support plan';
+}

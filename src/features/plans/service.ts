@@ -35,6 +35,7 @@ import {
   type ReviewState,
   type StrategyInput,
   type TargetInput,
+  planName,
 } from './rules.ts';
 import {
   TEMPLATE_KINDS,
@@ -692,7 +693,7 @@ export async function chronologyEvents(ctx: AppContext, actor: Actor, pupilId: s
     const href = `/pupils/${pupilId}/plans/${row.id}`;
     const own = targets.filter((target) => target.cycle_id === row.id);
     events.push({
-      date: row.started_on, recordedAt: row.created_at, category: 'plan', title: row.previous_cycle_id && row.number > 1 ? `SEN support plan ${row.number} started after the review` : `SEN support plan ${row.number} started`,
+      date: row.started_on, recordedAt: row.created_at, category: 'plan', title: row.previous_cycle_id && row.number > 1 ? `Plan ${row.number} started after the review` : `Plan ${row.number} started`,
       detail: [`Review due ${formatDate(row.review_due_on)}`], by: row.created_by ? (names.get(row.created_by) ?? null) : null, href,
     });
     if (own.length) {
@@ -767,11 +768,11 @@ const FAMILY = /\b(parents?|carers?|family|home|mum|dad|mother|father)\b/i;
 export async function childSummaries(ctx: AppContext, actor: Actor, pupilIds: string[]): Promise<Map<string, ChildSummaryRow[]>> {
   const scope = scopeOf(actor);
   const cycles = (await Promise.all(pupilIds.map((pupilId) => repository.openCycleOfPupil(ctx.db, scope, pupilId)))).filter((cycle) => cycle !== undefined);
-  const doItems = await repository.doItemsOf(ctx.db, scope, cycles.map((cycle) => cycle.id));
+  const [doItems, facts] = await Promise.all([repository.doItemsOf(ctx.db, scope, cycles.map((cycle) => cycle.id)), register.pupilFacts(ctx, scope, cycles.map((cycle) => cycle.pupil_id))]);
   const rows = new Map<string, ChildSummaryRow[]>();
   for (const cycle of cycles) {
     const lines: ChildSummaryRow[] = [{
-      key: 'SEN support plan',
+      key: planName(facts.get(cycle.pupil_id)?.senProvision ?? 'K'),
       value: `Plan ${cycle.number}, started ${formatDate(cycle.started_on)}; to be reviewed with you by ${formatDate(cycle.review_due_on)}`,
       href: `/pupils/${cycle.pupil_id}/plans`,
       linkText: 'Read the plan',
