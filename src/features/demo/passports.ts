@@ -337,7 +337,8 @@ function buildPassport(pupil: DemoPupil, template: RecordTemplate, planStrategie
   const form = {
     ...base,
     sections: base.sections.map((section) => ({ ...section, ...(written[section.key] ?? { text: '', pupilWords: false }) })),
-    strategies: some(bank.strategies, random.int(4, 6), random).map((strategy) => fill(strategy, pupil)),
+    // Stock strategies by need only when there is no plan to fill them from.
+    strategies: planStrategies.length ? [] : some(bank.strategies, random.int(4, 6), random).map((strategy) => fill(strategy, pupil)),
   };
   // As "Fill from the plan" does: the plan's strategies (the first six, most important first) and the pupil's words verbatim.
   const filled = fillFromPlan(form, planStrategies.length ? planStrategies.slice(0, 6) : undefined, views);
