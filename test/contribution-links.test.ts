@@ -3,7 +3,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { BuiltApp } from '../src/app.ts';
+import { replaceContacts } from '../src/features/register/repository.ts';
 import { hashLinkToken } from '../src/features/voice/links.ts';
+import { newId } from '../src/platform/ids.ts';
+import { schoolScope } from '../src/platform/scope.ts';
 import { insertTestCycle, linksOnPage } from '../src/features/voice/test-support.ts';
 import { buildTestApp } from './support/app.ts';
 import { createTestDatabase, type TestDatabase } from './support/databases.ts';
@@ -161,5 +164,34 @@ describe('contribution links: their own form, until they expire, once', () => {
     const page = await other.get(`/pupils/${fixture.schoolA.taughtPupilId}/plans/${cycles.a}/contributions`);
     assert.ok([403, 404].includes(page.statusCode));
     assert.ok(!page.body.includes('Zoë'));
+  });
+  it('stops working for a parent once the register no longer gives them parental responsibility', async () => {
+    const senco = new TestClient(built.app);
+    await senco.signIn(fixture.schoolB.users.senco.email);
+    const path = `/pupils/${fixture.schoolB.taughtPupilId}/plans/${cycles.b}/contributions`;
+    const contact = /value="(contact:[^"]+)"/.exec((await senco.get(path)).body)![1]!;
+    const [parentLink, pupilLink] = linksOnPage((await senco.post(path, { recipients: [contact, 'pupil'], expiryDays: '14' })).body);
+    assert.ok(parentLink && pupilLink);
+    const scope = schoolScope(fixture.schoolB.id);
+    const pupilId = fixture.schoolB.taughtPupilId;
+    const saved = await database.db.selectFrom('contacts').selectAll().where('school_id', '=', fixture.schoolB.id).where('pupil_id', '=', pupilId).execute();
+    const reimport = (change: { parental_responsibility?: number }) =>
+      replaceContacts(database.db, scope, pupilId, saved.map(({ school_id: _school, pupil_id: _pupil, ...contact }) => ({ ...contact, ...change, id: newId() })));
+    try {
+      await reimport({});
+      assert.equal((await new TestClient(built.app).get(parentLink)).statusCode, 200, 'a re-import alone changes nothing');
+      const client = new TestClient(built.app);
+      assert.equal((await client.get(parentLink)).statusCode, 200);
+      await reimport({ parental_responsibility: 0 });
+      const closed = await new TestClient(built.app).get(parentLink);
+      assert.equal(closed.statusCode, 410);
+      assert.ok(!closed.body.includes('Aoife') && !closed.body.includes('Beechwood'));
+      const late = await client.post(parentLink, { 'answer-going-well': 'Sent after', action: 'send' });
+      assert.equal(late.statusCode, 410);
+      assert.equal((await row(parentLink)).submitted_at, null);
+      assert.equal((await new TestClient(built.app).get(pupilLink)).statusCode, 200, 'the pupil’s own link still works');
+    } finally {
+      await reimport({});
+    }
   });
 });

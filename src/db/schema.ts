@@ -471,6 +471,12 @@ export interface ChronologyEntriesTable {
   details: string | null;
   created_by: string | null;
   created_at: string;
+  /** The last correction, if any. */
+  updated_by: string | null;
+  updated_at: string | null;
+  /** Removed as a mistake: the row is kept, hidden from the timeline. */
+  removed_by: string | null;
+  removed_at: string | null;
 }
 
 export interface PupilDocumentsTable {

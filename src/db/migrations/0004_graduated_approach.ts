@@ -211,6 +211,10 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('details', 'text')
     .addColumn('created_by', 'text')
     .addColumn('created_at', 'text', (c) => c.notNull())
+    .addColumn('updated_by', 'text') // the last correction, if any
+    .addColumn('updated_at', 'text')
+    .addColumn('removed_by', 'text') // removed by mistake: kept, hidden from the timeline
+    .addColumn('removed_at', 'text')
     .addPrimaryKeyConstraint('chronology_entries_pk', ['school_id', 'id'])
     .addForeignKeyConstraint('chronology_entries_pupil', ['school_id', 'pupil_id'], 'pupils', ['school_id', 'id'])
     .execute();

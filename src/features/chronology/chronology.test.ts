@@ -9,6 +9,7 @@ import { buildTestApp } from '../../../test/support/app.ts';
 import { describeEachDialect } from '../../../test/support/databases.ts';
 import { seedFixture, type Fixture } from '../../../test/support/fixtures.ts';
 import { signedInAs } from '../../../test/support/http.ts';
+import { auditEvents } from '../../../test/support/audit.ts';
 import { schoolToday } from '../../platform/dates.ts';
 import { newId } from '../../platform/ids.ts';
 import { schoolScope } from '../../platform/scope.ts';
@@ -185,6 +186,7 @@ describeEachDialect('Meetings, tasks and the chronology', (getDatabase) => {
     assert.match(badDate.body, /The from date must be a real date/);
     const print = await senco.get(`/pupils/${pupilId}/chronology/print?category=contact`);
     assert.equal(print.statusCode, 200);
+    assert.match(print.body, /<button[^>]*data-app-print hidden>Print the chronology<\/button>/, 'a print button, hidden until JavaScript shows it');
     assert.match(print.body, /Phoned mother/);
     assert.doesNotMatch(print.body, /Referral to Speech/);
     await built.ctx.audit.flush();
@@ -214,6 +216,98 @@ describeEachDialect('Meetings, tasks and the chronology', (getDatabase) => {
       assert.equal((await client.post(`/pupils/${pupilId}/chronology/new`, { kind: 'note' })).statusCode, 403, role);
     }
     assert.equal((await (await as('teacher')).get(`/pupils/${pupilId}/timeline`)).statusCode, 200);
+  });
+
+  it('audits which meeting was read or opened for editing', async () => {
+    const senco = await as('senco');
+    const [meeting] = await repository.listMeetingsOfPupil(getDatabase().db, schoolScope(fixture.schoolA.id), pupilId);
+    assert.equal((await senco.get(`/pupils/${pupilId}/meetings/${meeting!.id}`)).statusCode, 200);
+    assert.equal((await senco.get(`/pupils/${pupilId}/meetings/${meeting!.id}/edit`)).statusCode, 200);
+    const reads = (await auditEvents(built.ctx, fixture.schoolA.id, 'pupil.viewed')).filter((event) => event.pupil_id === pupilId).map((event) => event.detail);
+    assert.ok(reads.some((detail) => detail.section === 'meeting' && detail.meetingId === meeting!.id), 'the meeting page names the meeting');
+    assert.ok(reads.some((detail) => detail.section === 'meeting-edit' && detail.meetingId === meeting!.id), 'the edit form names the meeting');
+  });
+
+  it('changes a logged entry with the same checks, audits before and after, and says so on the timeline', async () => {
+    const senco = await as('senco');
+    const scope = schoolScope(fixture.schoolA.id);
+    const entry = (await repository.listEntriesOfPupil(getDatabase().db, scope, pupilId)).find((row) => row.summary === 'Phoned mother to arrange a meeting')!;
+    const url = `/pupils/${pupilId}/chronology/entries/${entry.id}/edit`;
+    const timeline = await senco.get(`/pupils/${pupilId}/chronology`);
+    assert.ok(timeline.body.includes(`href="${url}"`), 'the timeline entry links to its change form');
+    const form = await senco.get(url);
+    assert.equal(form.statusCode, 200);
+    assert.match(form.body, /Change a chronology entry/);
+    assert.match(form.body, /value="Phoned mother to arrange a meeting"/, 'prefilled');
+    assert.match(form.body, /value="phone-call" checked/);
+    const fields = { kind: 'phone-call', ...dateFields('occurredOn', daysAgo(19)), agency: '', otherAgency: '', summary: 'Phoned father to arrange a meeting', details: 'He will come on Tuesday' };
+    const wrong = await senco.post(url, { ...fields, summary: '', ...dateFields('occurredOn', daysAgo(-3)) });
+    assert.equal(wrong.statusCode, 400);
+    assert.match(wrong.body, /Enter a summary, in a sentence/);
+    assert.match(wrong.body, /The date it happened must be today or in the past/);
+    assert.equal((await repository.findEntry(getDatabase().db, scope, entry.id))!.summary, 'Phoned mother to arrange a meeting', 'nothing saved');
+
+    const saved = await senco.post(url, fields);
+    assert.equal(saved.statusCode, 303);
+    const page = await senco.get(saved.headers.location as string);
+    assert.match(page.body, /Phone call changed/);
+    assert.match(page.body, /Phoned father to arrange a meeting/);
+    assert.doesNotMatch(page.body, /Phoned mother/);
+    assert.match(page.body, new RegExp(`Changed on ${new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(new Date(`${today}T00:00:00Z`))} by senco A`));
+    const changes = (await auditEvents(built.ctx, fixture.schoolA.id, 'chronology.entry-changed')).filter((event) => event.detail.entryId === entry.id);
+    assert.equal(changes.length, 1);
+    assert.equal(changes[0]!.pupil_id, pupilId);
+    assert.deepEqual(changes[0]!.detail.changes, {
+      occurredOn: { before: daysAgo(20), after: daysAgo(19) },
+      summary: { before: 'Phoned mother to arrange a meeting', after: 'Phoned father to arrange a meeting' },
+      details: { before: null, after: 'He will come on Tuesday' },
+    });
+    // Saving again without changes writes nothing.
+    assert.match((await senco.get((await senco.post(url, fields)).headers.location as string)).body, /Nothing was changed/);
+    assert.equal((await auditEvents(built.ctx, fixture.schoolA.id, 'chronology.entry-changed')).length, 1);
+    // Another pupil's address for this entry, or an unknown entry: not found.
+    assert.equal((await senco.get(`/pupils/${fixture.schoolA.otherPupilId}/chronology/entries/${entry.id}/edit`)).statusCode, 404);
+    assert.equal((await senco.post(`/pupils/${pupilId}/chronology/entries/${newId()}/edit`, fields)).statusCode, 404);
+  });
+
+  it('lets no teacher, teaching assistant or parent change or remove an entry', async () => {
+    const entry = (await repository.listEntriesOfPupil(getDatabase().db, schoolScope(fixture.schoolA.id), pupilId))[0]!;
+    for (const role of ['teacher', 'parent', 'teaching_assistant'] as const) {
+      const client = await as(role);
+      const base = `/pupils/${pupilId}/chronology/entries/${entry.id}`;
+      assert.equal((await client.get(`${base}/edit`)).statusCode, 403, role);
+      assert.equal((await client.post(`${base}/edit`, { kind: 'note', summary: 'Changed by someone who may not' })).statusCode, 403, role);
+      assert.equal((await client.get(`${base}/remove`)).statusCode, 403, role);
+      assert.equal((await client.post(`${base}/remove`, {})).statusCode, 403, role);
+    }
+    const after = (await repository.findEntry(getDatabase().db, schoolScope(fixture.schoolA.id), entry.id))!;
+    assert.equal(after.summary, entry.summary);
+    assert.equal(after.updated_at, entry.updated_at);
+  });
+
+  it('removes an entry recorded by mistake after asking: kept in the table, gone from the timeline, audited', async () => {
+    const senco = await as('senco');
+    const db = getDatabase().db;
+    const entry = (await repository.listEntriesOfPupil(db, schoolScope(fixture.schoolA.id), pupilId)).find((row) => row.kind === 'referral')!;
+    const url = `/pupils/${pupilId}/chronology/entries/${entry.id}/remove`;
+    const confirm = await senco.get(url);
+    assert.equal(confirm.statusCode, 200);
+    assert.match(confirm.body, /Are you sure you want to remove this entry\?/);
+    assert.match(confirm.body, /Referred with parents’ consent/);
+    const removed = await senco.post(url, {});
+    assert.equal(removed.statusCode, 303);
+    const page = await senco.get(removed.headers.location as string);
+    assert.match(page.body, /Removed from the chronology: Referral to Speech and language therapy/);
+    assert.doesNotMatch(page.body.slice(page.body.indexOf('class="moj-timeline"')), /Referred with parents’ consent/);
+    const row = await db.selectFrom('chronology_entries').select(['summary', 'removed_at', 'removed_by']).where('id', '=', entry.id).executeTakeFirstOrThrow();
+    assert.equal(row.summary, 'Referred with parents’ consent', 'the row is kept');
+    assert.ok(row.removed_at);
+    assert.equal(row.removed_by, fixture.schoolA.users.senco.id);
+    const events = (await auditEvents(built.ctx, fixture.schoolA.id, 'chronology.entry-removed')).filter((event) => event.detail.entryId === entry.id);
+    assert.equal(events.length, 1);
+    assert.equal(events[0]!.detail.summary, 'Referred with parents’ consent');
+    assert.equal((await senco.get(`/pupils/${pupilId}/chronology/entries/${entry.id}/edit`)).statusCode, 404, 'a removed entry cannot be changed');
+    assert.equal((await senco.post(url, {})).statusCode, 404, 'nor removed twice');
   });
 
   it('lists SEN support pupils whose parents have had fewer than three meetings this school year', async () => {

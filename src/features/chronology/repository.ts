@@ -10,7 +10,8 @@ const SLICE = 500;
 
 export type MeetingRow = Omit<PupilMeetingsTable, 'school_id'>;
 export type ActionRow = Omit<StaffActionsTable, 'school_id'>;
-export type EntryRow = Omit<ChronologyEntriesTable, 'school_id'>;
+/** A new entry: the correction and removal columns start empty. */
+export type EntryRow = Omit<ChronologyEntriesTable, 'school_id' | 'updated_by' | 'updated_at' | 'removed_by' | 'removed_at'>;
 
 function meetingRow(row: PupilMeetingsTable): MeetingRow {
   const { school_id: _school, ...rest } = row;
@@ -196,12 +197,16 @@ export async function countOpenTasksDueBy(db: DbOrTransaction, scope: SchoolScop
 
 export interface EntryWithName extends EntryRow {
   created_by_name: string | null;
+  updated_by: string | null;
+  updated_at: string | null;
+  updated_by_name: string | null;
 }
 
-export async function listEntriesOfPupil(db: DbOrTransaction, scope: SchoolScope, pupilId: string): Promise<EntryWithName[]> {
+function entriesWithNames(db: DbOrTransaction, scope: SchoolScope) {
   return db
     .selectFrom('chronology_entries')
-    .leftJoin('users', 'users.id', 'chronology_entries.created_by')
+    .leftJoin('users as author', 'author.id', 'chronology_entries.created_by')
+    .leftJoin('users as editor', 'editor.id', 'chronology_entries.updated_by')
     .select([
       'chronology_entries.id',
       'chronology_entries.pupil_id',
@@ -212,13 +217,42 @@ export async function listEntriesOfPupil(db: DbOrTransaction, scope: SchoolScope
       'chronology_entries.details',
       'chronology_entries.created_by',
       'chronology_entries.created_at',
-      'users.display_name as created_by_name',
+      'chronology_entries.updated_by',
+      'chronology_entries.updated_at',
+      'author.display_name as created_by_name',
+      'editor.display_name as updated_by_name',
     ])
     .where('chronology_entries.school_id', '=', scope.schoolId)
+    .where('chronology_entries.removed_at', 'is', null);
+}
+
+/** A pupil's entries that have not been removed, newest first. */
+export async function listEntriesOfPupil(db: DbOrTransaction, scope: SchoolScope, pupilId: string): Promise<EntryWithName[]> {
+  return entriesWithNames(db, scope)
     .where('chronology_entries.pupil_id', '=', pupilId)
     .orderBy('chronology_entries.occurred_on', 'desc')
     .orderBy('chronology_entries.created_at', 'desc')
     .execute();
+}
+
+/** One entry that has not been removed. */
+export async function findEntry(db: DbOrTransaction, scope: SchoolScope, entryId: string): Promise<EntryWithName | undefined> {
+  return entriesWithNames(db, scope).where('chronology_entries.id', '=', entryId).executeTakeFirst();
+}
+
+export async function updateEntry(
+  db: DbOrTransaction,
+  scope: SchoolScope,
+  entryId: string,
+  changes: Partial<Pick<ChronologyEntriesTable, 'kind' | 'occurred_on' | 'agency' | 'summary' | 'details'>> & { updated_by: string; updated_at: string },
+): Promise<void> {
+  await db.updateTable('chronology_entries').set(changes).where('school_id', '=', scope.schoolId).where('id', '=', entryId).where('removed_at', 'is', null).execute();
+}
+
+/** Soft removal: the row stays (and its audit trail), hidden from the timeline. True if it was removed now. */
+export async function removeEntry(db: DbOrTransaction, scope: SchoolScope, entryId: string, by: string, at: string): Promise<boolean> {
+  const result = await db.updateTable('chronology_entries').set({ removed_by: by, removed_at: at }).where('school_id', '=', scope.schoolId).where('id', '=', entryId).where('removed_at', 'is', null).executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
 }
 
 export async function insertEntries(db: DbOrTransaction, scope: SchoolScope, rows: EntryRow[]): Promise<void> {

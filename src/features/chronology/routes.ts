@@ -30,6 +30,7 @@ import {
 type PupilParams = { pupilId: string };
 type MeetingParams = { pupilId: string; meetingId: string };
 type ActionParams = { actionId: string };
+type EntryParams = { pupilId: string; entryId: string };
 
 const VIEWS = 'features/chronology/views';
 
@@ -308,15 +309,22 @@ export async function chronologyRoutes(app: FastifyInstance, ctx: AppContext): P
 
   // Logged contacts and agency work ----------------------------------------------------------------------
 
-  const renderEntryForm = async (request: FastifyRequest<{ Params: PupilParams }>, reply: FastifyReply, values: EntryInput, occurred: DateParts, errors: FieldError[] = []) => {
-    const actor = authorisePupil(request, 'chronology.record', request.params.pupilId);
-    const summary = await chronology.getEntryForm(ctx, actor, request.params.pupilId, ip(request));
+  const renderEntryForm = async (request: FastifyRequest<{ Params: PupilParams & { entryId?: string } }>, reply: FastifyReply, posted?: { values: EntryInput; occurred: DateParts }, errors: FieldError[] = []) => {
+    const { pupilId, entryId } = request.params;
+    const actor = authorisePupil(request, 'chronology.record', pupilId);
+    const form = await chronology.getEntryForm(ctx, actor, pupilId, ip(request), entryId);
+    const kind = text((request.query as Record<string, unknown>).kind);
+    const values = posted?.values ?? (form.existing ? chronology.entryInput(form.existing) : { kind: (ENTRY_KINDS as readonly string[]).includes(kind) ? kind : '', occurredOn: '', agency: '', otherAgency: '', summary: '', details: '' });
+    const occurred = posted?.occurred ?? dateParts(form.existing ? form.existing.occurred_on : schoolToday());
+    const name = `${form.pupil.legal_forename} ${form.pupil.legal_surname}`;
     reply.code(errors.length ? 400 : 200);
     return render(reply, 'entry-form.njk', {
-      pageTitle: `Record a call, email or agency work – ${summary.pupil.legal_forename} ${summary.pupil.legal_surname}`,
+      pageTitle: form.existing ? `Change a chronology entry – ${name}` : `Record a call, email or agency work – ${name}`,
       tab: 'chronology',
-      pupil: summary.pupil,
-      canEditSen: summary.canEditSen,
+      pupil: form.pupil,
+      canEditSen: form.canEditSen,
+      entry: form.existing,
+      action: form.existing ? `/pupils/${pupilId}/chronology/entries/${form.existing.id}/edit` : `/pupils/${pupilId}/chronology/new`,
       values,
       occurred,
       kindItems: ENTRY_KINDS.map((kind) => ({ value: kind, text: ENTRY_KIND_LABELS[kind], hint: { text: ENTRY_KIND_HINTS[kind] }, checked: values.kind === kind })),
@@ -329,25 +337,56 @@ export async function chronologyRoutes(app: FastifyInstance, ctx: AppContext): P
     });
   };
 
-  app.get<{ Params: PupilParams }>('/pupils/:pupilId/chronology/new', { config: { permission: 'chronology.record' } }, async (request, reply) => {
-    const kind = text((request.query as Record<string, unknown>).kind);
-    return renderEntryForm(request, reply, { kind: (ENTRY_KINDS as readonly string[]).includes(kind) ? kind : '', occurredOn: '', agency: '', otherAgency: '', summary: '', details: '' }, dateParts(schoolToday()));
+  const readEntryForm = (body: unknown): EntryInput => ({
+    kind: formField(body, 'kind') ?? '', occurredOn: readDateInput(body, 'occurredOn'), agency: formField(body, 'agency') ?? '',
+    otherAgency: formField(body, 'otherAgency') ?? '', summary: formField(body, 'summary') ?? '', details: formField(body, 'details') ?? '',
   });
+
+  app.get<{ Params: PupilParams }>('/pupils/:pupilId/chronology/new', { config: { permission: 'chronology.record' } }, async (request, reply) => renderEntryForm(request, reply));
 
   app.post<{ Params: PupilParams }>('/pupils/:pupilId/chronology/new', { config: { permission: 'chronology.record' } }, async (request, reply) => {
     const { pupilId } = request.params;
     const actor = authorisePupil(request, 'chronology.record', pupilId);
-    const values: EntryInput = {
-      kind: formField(request.body, 'kind') ?? '', occurredOn: readDateInput(request.body, 'occurredOn'), agency: formField(request.body, 'agency') ?? '',
-      otherAgency: formField(request.body, 'otherAgency') ?? '', summary: formField(request.body, 'summary') ?? '', details: formField(request.body, 'details') ?? '',
-    };
+    const values = readEntryForm(request.body);
     try {
       await chronology.recordEntry(ctx, actor, pupilId, values, ip(request));
     } catch (error) {
-      if (error instanceof ValidationError) return renderEntryForm(request, reply, values, rawDateParts(request.body, 'occurredOn'), error.errors);
+      if (error instanceof ValidationError) return renderEntryForm(request, reply, { values, occurred: rawDateParts(request.body, 'occurredOn') }, error.errors);
       throw error;
     }
     setFlash(ctx, request, reply, `${chronology.entryKindLabel(values.kind)} added to the chronology`);
+    return reply.redirect(`/pupils/${pupilId}/chronology`, 303);
+  });
+
+  app.get<{ Params: EntryParams }>('/pupils/:pupilId/chronology/entries/:entryId/edit', { config: { permission: 'chronology.record' } }, async (request, reply) => renderEntryForm(request, reply));
+
+  app.post<{ Params: EntryParams }>('/pupils/:pupilId/chronology/entries/:entryId/edit', { config: { permission: 'chronology.record' } }, async (request, reply) => {
+    const { pupilId, entryId } = request.params;
+    const actor = authorisePupil(request, 'chronology.record', pupilId);
+    const values = readEntryForm(request.body);
+    let changed: boolean;
+    try {
+      changed = await chronology.updateEntry(ctx, actor, pupilId, entryId, values, ip(request));
+    } catch (error) {
+      if (error instanceof ValidationError) return renderEntryForm(request, reply, { values, occurred: rawDateParts(request.body, 'occurredOn') }, error.errors);
+      throw error;
+    }
+    setFlash(ctx, request, reply, changed ? `${chronology.entryKindLabel(values.kind)} changed` : 'Nothing was changed');
+    return reply.redirect(`/pupils/${pupilId}/chronology`, 303);
+  });
+
+  app.get<{ Params: EntryParams }>('/pupils/:pupilId/chronology/entries/:entryId/remove', { config: { permission: 'chronology.record' } }, async (request, reply) => {
+    const { pupilId, entryId } = request.params;
+    const actor = authorisePupil(request, 'chronology.record', pupilId);
+    const record = await chronology.getEntryRemoval(ctx, actor, pupilId, entryId, ip(request));
+    return render(reply, 'entry-remove.njk', { pageTitle: `Remove a chronology entry – ${record.pupil.legal_forename} ${record.pupil.legal_surname}`, tab: 'chronology', ...record });
+  });
+
+  app.post<{ Params: EntryParams }>('/pupils/:pupilId/chronology/entries/:entryId/remove', { config: { permission: 'chronology.record' } }, async (request, reply) => {
+    const { pupilId, entryId } = request.params;
+    const actor = authorisePupil(request, 'chronology.record', pupilId);
+    const { title } = await chronology.removeEntry(ctx, actor, pupilId, entryId, ip(request));
+    setFlash(ctx, request, reply, `Removed from the chronology: ${title}`);
     return reply.redirect(`/pupils/${pupilId}/chronology`, 303);
   });
 

@@ -16,6 +16,8 @@ import * as register from '../register/service.ts';
 import * as repository from './repository.ts';
 import { actionDeadline, categoriesOffered, categoryLabel, countParentMeetings, mergeTimeline, pageOf, schoolYearOf, type TimelineFilter } from './rules.ts';
 import {
+  AGENCIES,
+  OTHER_AGENCY,
   ENTRY_CATEGORY,
   ENTRY_KIND_LABELS,
   MEETING_KIND_LABELS,
@@ -159,7 +161,7 @@ export async function getMeeting(ctx: AppContext, actor: Actor, pupilId: string,
   const scope = scopeOf(actor);
   const row = await repository.findMeeting(ctx.db, scope, meetingId);
   if (!row || row.pupil_id !== pupilId || (row.with_parents !== 1 && !seesInternalMeetings(actor))) throw new NotFoundError('No meeting with that reference for this pupil');
-  const summary = await register.getPupilSummary(ctx, actor, pupilId, ip, 'meeting');
+  const summary = await register.getPupilSummary(ctx, actor, pupilId, ip, 'meeting', { meetingId });
   const today = schoolToday();
   const [actionRows, cycles, names] = await Promise.all([
     repository.listActionsOfMeeting(ctx.db, scope, meetingId),
@@ -179,7 +181,7 @@ export async function getMeetingForm(ctx: AppContext, actor: Actor, pupilId: str
     if (!meeting || meeting.pupil_id !== pupilId) throw new NotFoundError('No meeting with that reference for this pupil');
     existing = { meeting, actions: await repository.listActionsOfMeeting(ctx.db, scope, meetingId) };
   }
-  const summary = await register.getPupilSummary(ctx, actor, pupilId, ip, meetingId ? 'meeting-edit' : 'meeting-form');
+  const summary = meetingId ? await register.getPupilSummary(ctx, actor, pupilId, ip, 'meeting-edit', { meetingId }) : await register.getPupilSummary(ctx, actor, pupilId, ip, 'meeting-form');
   const [staff, cycles] = await Promise.all([listStaffChoices(ctx, actor), repository.listCyclesOfPupil(ctx.db, scope, pupilId)]);
   // An action's owner who has since left still shows on the form, so saving keeps them.
   for (const action of existing?.actions ?? []) {
@@ -344,10 +346,72 @@ export async function recordEntry(ctx: AppContext, actor: Actor, pupilId: string
   return id;
 }
 
-/** The form for a call, email, note, agency involvement or referral. */
-export async function getEntryForm(ctx: AppContext, actor: Actor, pupilId: string, ip: string) {
+async function entryOfPupil(ctx: AppContext, actor: Actor, pupilId: string, entryId: string) {
+  const entry = await repository.findEntry(ctx.db, scopeOf(actor), entryId);
+  if (!entry || entry.pupil_id !== pupilId) throw new NotFoundError('No chronology entry with that reference for this pupil');
+  return entry;
+}
+
+/** The form for a call, email, note, agency involvement or referral; with an entry, to change it. */
+export async function getEntryForm(ctx: AppContext, actor: Actor, pupilId: string, ip: string, entryId?: string) {
   if (!can(actor, 'chronology.record', pupilResource(actor, pupilId))) throw new ForbiddenError();
-  return register.getPupilSummary(ctx, actor, pupilId, ip, 'chronology-entry-form');
+  const existing = entryId ? await entryOfPupil(ctx, actor, pupilId, entryId) : undefined;
+  const summary = entryId ? await register.getPupilSummary(ctx, actor, pupilId, ip, 'chronology-entry-edit', { entryId }) : await register.getPupilSummary(ctx, actor, pupilId, ip, 'chronology-entry-form');
+  return { ...summary, existing };
+}
+
+/** The form's values for a saved entry: an agency not in the list is "another agency" with its name. */
+export function entryInput(entry: Pick<repository.EntryRow, 'kind' | 'occurred_on' | 'agency' | 'summary' | 'details'>): EntryInput {
+  const listed = entry.agency !== null && isOneOf(AGENCIES, entry.agency);
+  return {
+    kind: entry.kind, occurredOn: entry.occurred_on, agency: entry.agency === null ? '' : listed ? entry.agency : OTHER_AGENCY, otherAgency: entry.agency !== null && !listed ? entry.agency : '',
+    summary: entry.summary, details: entry.details ?? '',
+  };
+}
+
+const ENTRY_FIELDS = [['kind', 'kind'], ['occurredOn', 'occurred_on'], ['agency', 'agency'], ['summary', 'summary'], ['details', 'details']] as const;
+
+/**
+ * Corrects a logged entry with the same checks as recording one. The audit event keeps the before and
+ * after of each changed field. Returns false (and writes nothing) when nothing changed.
+ */
+export async function updateEntry(ctx: AppContext, actor: Actor, pupilId: string, entryId: string, input: EntryInput, ip: string | null): Promise<boolean> {
+  if (!can(actor, 'chronology.record', pupilResource(actor, pupilId))) throw new ForbiddenError();
+  const scope = scopeOf(actor);
+  const before = await entryOfPupil(ctx, actor, pupilId, entryId);
+  const { details, problems } = checkEntry(input, schoolToday());
+  if (!details) throw new ValidationError(problems);
+  const changes: Record<string, { before: unknown; after: unknown }> = {};
+  const row = { kind: details.kind, occurred_on: details.occurredOn, agency: details.agency, summary: details.summary, details: details.details };
+  for (const [name, column] of ENTRY_FIELDS) if (before[column] !== row[column]) changes[name] = { before: before[column], after: row[column] };
+  if (Object.keys(changes).length === 0) return false;
+  const now = new Date().toISOString();
+  await ctx.db.transaction().execute(async (trx) => {
+    await repository.updateEntry(trx, scope, entryId, { ...row, updated_by: actor.userId, updated_at: now });
+    await ctx.audit.record(trx, { ...auditAs(actor, ip)('chronology.entry-changed', { entryId, kind: details.kind, changes }, pupilId), at: now });
+  });
+  return true;
+}
+
+/** The page that asks "Are you sure?" before removing an entry. */
+export async function getEntryRemoval(ctx: AppContext, actor: Actor, pupilId: string, entryId: string, ip: string) {
+  if (!can(actor, 'chronology.record', pupilResource(actor, pupilId))) throw new ForbiddenError();
+  const entry = await entryOfPupil(ctx, actor, pupilId, entryId);
+  const summary = await register.getPupilSummary(ctx, actor, pupilId, ip, 'chronology-entry-remove', { entryId });
+  return { ...summary, entry: { ...entry, title: entryTitle(entry), kindLabel: entryKindLabel(entry.kind) } };
+}
+
+/** Removes an entry recorded by mistake: the row is kept (removed_at/removed_by) and hidden from the timeline. */
+export async function removeEntry(ctx: AppContext, actor: Actor, pupilId: string, entryId: string, ip: string | null): Promise<{ title: string }> {
+  if (!can(actor, 'chronology.record', pupilResource(actor, pupilId))) throw new ForbiddenError();
+  const scope = scopeOf(actor);
+  const entry = await entryOfPupil(ctx, actor, pupilId, entryId);
+  const now = new Date().toISOString();
+  await ctx.db.transaction().execute(async (trx) => {
+    if (!(await repository.removeEntry(trx, scope, entryId, actor.userId, now))) throw new NotFoundError('No chronology entry with that reference for this pupil');
+    await ctx.audit.record(trx, { ...auditAs(actor, ip)('chronology.entry-removed', { entryId, kind: entry.kind, occurredOn: entry.occurred_on, agency: entry.agency, summary: entry.summary }, pupilId), at: now });
+  });
+  return { title: entryTitle(entry) };
 }
 
 // The timeline -------------------------------------------------------------------------------------
@@ -413,13 +477,31 @@ async function meetingEvents(ctx: AppContext, actor: Actor, pupilId: string): Pr
   return events;
 }
 
+function entryTitle(entry: { kind: string; agency: string | null }): string {
+  if (entry.kind === 'referral') return `Referral${entry.agency ? ` to ${entry.agency}` : ''}`;
+  if (entry.kind === 'agency') return `Agency involvement${entry.agency ? `: ${entry.agency}` : ''}`;
+  return `${entryKindLabel(entry.kind)}${entry.agency ? ` (${entry.agency})` : ''}`;
+}
+
+/** A timeline event of the chronology's own: logged entries say when they were corrected, and may be changed. */
+export interface TimelineEvent extends ChronologyEvent {
+  changed?: { on: string; by: string | null };
+  changeHref?: string;
+  removeHref?: string;
+}
+
 /** Phone calls, emails, notes, agency involvement and referrals. */
-async function entryEvents(ctx: AppContext, actor: Actor, pupilId: string): Promise<ChronologyEvent[]> {
+async function entryEvents(ctx: AppContext, actor: Actor, pupilId: string): Promise<TimelineEvent[]> {
   const entries = await repository.listEntriesOfPupil(ctx.db, scopeOf(actor), pupilId);
+  const mayChange = can(actor, 'chronology.record', pupilResource(actor, pupilId));
   return entries.map((entry) => {
     const kind = isOneOf(ENTRY_KINDS, entry.kind) ? entry.kind : 'note';
-    const title = entry.kind === 'referral' ? `Referral${entry.agency ? ` to ${entry.agency}` : ''}` : entry.kind === 'agency' ? `Agency involvement${entry.agency ? `: ${entry.agency}` : ''}` : `${entryKindLabel(entry.kind)}${entry.agency ? ` (${entry.agency})` : ''}`;
-    return { date: entry.occurred_on, recordedAt: entry.created_at, category: ENTRY_CATEGORY[kind], title, detail: [entry.summary, ...(entry.details ? [entry.details] : [])], by: entry.created_by_name };
+    const base = `/pupils/${pupilId}/chronology/entries/${entry.id}`;
+    return {
+      date: entry.occurred_on, recordedAt: entry.created_at, category: ENTRY_CATEGORY[kind], title: entryTitle(entry), detail: [entry.summary, ...(entry.details ? [entry.details] : [])], by: entry.created_by_name,
+      ...(entry.updated_at ? { changed: { on: schoolToday(new Date(entry.updated_at)), by: entry.updated_by_name } } : {}),
+      ...(mayChange ? { changeHref: `${base}/edit`, removeHref: `${base}/remove` } : {}),
+    };
   });
 }
 

@@ -280,7 +280,7 @@ async function loadPupilOrThrow(ctx: AppContext, scope: SchoolScope, pupilId: st
 }
 
 /** The identity bar's facts, shown on every tab of a pupil's page. */
-export async function getPupilSummary(ctx: AppContext, actor: Actor, pupilId: string, ip: string, section: string) {
+export async function getPupilSummary(ctx: AppContext, actor: Actor, pupilId: string, ip: string, section: string, extra: Record<string, unknown> = {}) {
   const scope = schoolScope(actor.schoolId);
   const pupil = await loadPupilOrThrow(ctx, scope, pupilId);
   ctx.audit.recordRead({
@@ -289,7 +289,7 @@ export async function getPupilSummary(ctx: AppContext, actor: Actor, pupilId: st
     pupilId,
     actorUserId: actor.userId,
     actorLabel: actor.displayName,
-    detail: { section },
+    detail: { section, ...extra },
     ip,
   });
   return {

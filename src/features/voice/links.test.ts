@@ -14,6 +14,7 @@ import {
   linkExpiry,
   linkState,
   newLinkToken,
+  parentStillResponsible,
   requestStatus,
 } from './links.ts';
 
@@ -146,5 +147,30 @@ describe('answers', () => {
     assert.match(errors[0]!.message, /5,000 characters or fewer\. It has 5,001/);
     assert.equal(answers.worries, long, 'nothing is cut');
     assert.deepEqual(checkAnswers(sections, (key) => (key === 'worries' ? 'é'.repeat(MAX_ANSWER_LENGTH) : '')).errors, []);
+  });
+});
+
+describe('a parent’s link stands while they have parental responsibility', () => {
+  const maria = { contactId: 'c1', name: 'Ms Maria Parent', email: 'Maria@Example.org' };
+  const contact = (id: string, name: string, email: string | null, parentalResponsibility = true) => ({ id, name, email, parentalResponsibility });
+
+  it('follows the stored contact while it exists: its parental responsibility decides', () => {
+    assert.equal(parentStillResponsible(maria, [contact('c1', 'Ms Maria Parent', 'maria@example.org')]), true);
+    assert.equal(parentStillResponsible(maria, [contact('c1', 'Ms Maria Parent', 'maria@example.org', false)]), false);
+    // Responsibility removed from Maria's own record: another contact with her address does not keep it open.
+    assert.equal(parentStillResponsible(maria, [contact('c1', 'Ms Maria Parent', null, false), contact('c2', 'Mr Tom Parent', 'maria@example.org')]), false);
+  });
+
+  it('after a re-import (new contact ids) finds the parent by email, in any case, or by name', () => {
+    assert.equal(parentStillResponsible(maria, [contact('n1', 'Mrs Maria Jones', ' maria@EXAMPLE.org ')]), true, 'by email: the name changed');
+    assert.equal(parentStillResponsible(maria, [contact('n1', 'ms  maria parent', 'new@example.org')]), true, 'by name: the email changed');
+    assert.equal(parentStillResponsible({ ...maria, email: null }, [contact('n1', 'Ms Maria Parent', null)]), true);
+  });
+
+  it('closes when nobody current with parental responsibility matches', () => {
+    assert.equal(parentStillResponsible(maria, []), false, 'removed');
+    assert.equal(parentStillResponsible(maria, [contact('n1', 'Ms Maria Parent', 'maria@example.org', false)]), false, 're-imported without responsibility');
+    assert.equal(parentStillResponsible(maria, [contact('n1', 'Mr Tom Parent', 'tom@example.org')]), false, 'someone else');
+    assert.equal(parentStillResponsible({ contactId: null, name: 'Ms Maria Parent', email: null }, [contact('n1', 'Mr Tom Parent', null)]), false, 'no empty address matches another empty address');
   });
 });

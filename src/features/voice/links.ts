@@ -174,3 +174,34 @@ export function checkAnswers(sections: TemplateSection[], given: (key: string) =
   }
   return { answers, errors };
 }
+
+export interface LinkRecipient {
+  contactId: string | null;
+  name: string;
+  email: string | null;
+}
+
+export interface CurrentContact {
+  id: string;
+  /** As the request names a parent: title, forename and surname. */
+  name: string;
+  email: string | null;
+  parentalResponsibility: boolean;
+}
+
+const sameText = (a: string | null, b: string | null) => {
+  const [x, y] = [a, b].map((text) => (text ?? '').trim().replace(/\s+/g, ' ').toLowerCase());
+  return x !== '' && x === y;
+};
+
+/**
+ * Whether the parent a request was made for is still one of the pupil's contacts with parental
+ * responsibility. The stored contact first: if it still exists, its parental responsibility decides.
+ * Contacts are replaced when the register is imported again, so a contact that no longer exists is
+ * looked for by email address (any case), then by name, among those with parental responsibility.
+ */
+export function parentStillResponsible(recipient: LinkRecipient, contacts: CurrentContact[]): boolean {
+  const same = recipient.contactId ? contacts.find((contact) => contact.id === recipient.contactId) : undefined;
+  if (same) return same.parentalResponsibility;
+  return contacts.some((contact) => contact.parentalResponsibility && (sameText(contact.email, recipient.email) || sameText(contact.name, recipient.name)));
+}

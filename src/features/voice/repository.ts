@@ -84,6 +84,17 @@ export async function listParentalContacts(db: DbOrTransaction, scope: SchoolSco
     .execute();
 }
 
+/** All the pupil's contacts, with whether each has parental responsibility: to check a parent's link still stands. */
+export async function listContactsForPupil(db: DbOrTransaction, scope: SchoolScope, pupilId: string): Promise<Array<ParentContactRow & { parental_responsibility: boolean }>> {
+  const rows = await db
+    .selectFrom('contacts')
+    .select(['id', 'title', 'forename', 'surname', 'relationship', 'email', 'parental_responsibility'])
+    .where('school_id', '=', scope.schoolId)
+    .where('pupil_id', '=', pupilId)
+    .execute();
+  return rows.map((row) => ({ ...row, parental_responsibility: Number(row.parental_responsibility) === 1 }));
+}
+
 // Requests -----------------------------------------------------------------------------------------
 
 export async function insertRequest(db: DbOrTransaction, scope: SchoolScope, row: RequestRow): Promise<void> {

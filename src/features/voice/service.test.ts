@@ -16,6 +16,8 @@ import { hashLinkToken } from './links.ts';
 import { useMailer, type MailMessage } from './mail.ts';
 import * as voice from './service.ts';
 import { insertTestCycle } from './test-support.ts';
+import * as registerRepository from '../register/repository.ts';
+import { newId } from '../../platform/ids.ts';
 
 const ORIGIN = 'https://senco.example.sch.uk';
 const tokenOf = (url: string) => url.slice(url.lastIndexOf('/') + 1);
@@ -186,9 +188,21 @@ describeEachDialect('voice service', (getDatabase) => {
       assert.ok(!/O'Connor|Connor|SLCN|Year 7|7A|2014/.test(`${sent[0]!.subject}\n${sent[0]!.text}`), 'no surname, need, year or date of birth');
       const row = await database.db.selectFrom('contribution_requests').select('emailed_at').where('id', '=', issued.links[0]!.requestId).executeTakeFirstOrThrow();
       assert.ok(row.emailed_at);
+      await ctx.audit.flush();
+      const emailed = await database.db.selectFrom('audit_events').select(['detail', 'pupil_id', 'actor_user_id']).where('action', '=', 'contribution.emailed').execute();
+      assert.equal(emailed.length, 1, 'one event for the one email sent; none for the pupil with no address');
+      assert.equal(emailed[0]!.pupil_id, fixture.schoolA.taughtPupilId);
+      assert.equal(emailed[0]!.actor_user_id, senco.userId);
+      const detail = JSON.parse(String(emailed[0]!.detail)) as Record<string, unknown>;
+      assert.equal(detail.requestId, issued.links[0]!.requestId);
+      assert.equal(detail.recipient, 'Ms Maria Parent');
+      assert.ok(!String(emailed[0]!.detail).includes(tokenOf(issued.links[0]!.url)), 'never the token');
       useMailer(ctx, { send: async () => { throw new Error('mail server down'); } });
       const failed = await voice.requestViews(ctx, senco, fixture.schoolA.taughtPupilId, cycleId, { recipients: [contactValue], expiryDays: '' }, ORIGIN, '');
       assert.equal(failed.links[0]!.email, 'failed');
+      await ctx.audit.flush();
+      const afterFailure = await database.db.selectFrom('audit_events').select('detail').where('action', '=', 'contribution.emailed').execute();
+      assert.equal(afterFailure.length, 1, 'no event for an email that was not sent');
       assert.equal((await voice.lookUpLink(ctx, tokenOf(failed.links[0]!.url))).state, 'open', 'the link stands even when the email fails');
     } finally {
       useMailer(ctx, null);
@@ -215,5 +229,46 @@ describeEachDialect('voice service', (getDatabase) => {
     await ctx.audit.flush();
     const submitted = await database.db.selectFrom('audit_events').select('detail').where('action', '=', 'contribution.submitted').execute();
     assert.equal(submitted.filter((event) => String(event.detail).includes(issued.links[0]!.requestId)).length, 1, 'one audit event');
+  });
+  it('closes a parent’s link once they no longer have parental responsibility, following them across a re-import', async () => {
+    const scope = schoolScope(fixture.schoolA.id);
+    const pupilId = fixture.schoolA.taughtPupilId;
+    const maria = { contact_order: 1, title: 'Ms', forename: 'Maria', surname: 'Parent', relationship: 'Mother', parental_responsibility: 1, phone: null, email: fixture.schoolA.users.parent.email, user_id: fixture.schoolA.users.parent.id };
+    const reimport = (contacts: Array<Partial<typeof maria>>) => registerRepository.replaceContacts(database.db, scope, pupilId, contacts.map((contact) => ({ ...maria, ...contact, id: newId() })));
+    const issued = await voice.requestViews(ctx, senco, pupilId, cycleId, { recipients: [contactValue, 'pupil'], expiryDays: '' }, ORIGIN, '');
+    const [parentToken, pupilToken] = issued.links.map((link) => tokenOf(link.url)) as [string, string];
+    try {
+      // Re-imported: a new contact id, the same person found by email (in another case)...
+      await reimport([{ email: fixture.schoolA.users.parent.email.toUpperCase(), surname: 'Jones' }]);
+      assert.equal((await voice.lookUpLink(ctx, parentToken)).state, 'open');
+      // ... or by name when the email changed.
+      await reimport([{ email: 'maria.new@example.org' }]);
+      const open = await voice.lookUpLink(ctx, parentToken);
+      assert.equal(open.state, 'open');
+      // Re-imported without parental responsibility: the link shows nothing and stores nothing.
+      await reimport([{ parental_responsibility: 0 }, { title: 'Mr', forename: 'Tom', email: 'tom@example.org' }]);
+      assert.deepEqual(await voice.lookUpLink(ctx, parentToken), { state: 'expired' });
+      if (open.state !== 'open') return;
+      assert.deepEqual(await voice.submitContribution(ctx, open, { worries: 'Opened before the change' }, ''), { stored: false, state: 'expired' });
+      // Removed altogether: still closed. The pupil's own link is unaffected.
+      await reimport([]);
+      assert.deepEqual(await voice.lookUpLink(ctx, parentToken), { state: 'expired' });
+      assert.equal((await voice.lookUpLink(ctx, pupilToken)).state, 'open');
+      const row = await database.db.selectFrom('contribution_requests').select(['submitted_at', 'answers']).where('id', '=', issued.links[0]!.requestId).executeTakeFirstOrThrow();
+      assert.deepEqual({ ...row }, { submitted_at: null, answers: null });
+    } finally {
+      await reimport([{}]);
+    }
+    // The stored contact itself losing responsibility closes the link too.
+    const again = await voice.getContributionsPage(ctx, senco, pupilId, cycleId, '');
+    const fresh = await voice.requestViews(ctx, senco, pupilId, cycleId, { recipients: [again.recipients[0]!.value], expiryDays: '' }, ORIGIN, '');
+    const token = tokenOf(fresh.links[0]!.url);
+    assert.equal((await voice.lookUpLink(ctx, token)).state, 'open');
+    await database.db.updateTable('contacts').set({ parental_responsibility: 0 }).where('school_id', '=', fixture.schoolA.id).where('pupil_id', '=', pupilId).execute();
+    try {
+      assert.deepEqual(await voice.lookUpLink(ctx, token), { state: 'expired' });
+    } finally {
+      await database.db.updateTable('contacts').set({ parental_responsibility: 1 }).where('school_id', '=', fixture.schoolA.id).where('pupil_id', '=', pupilId).execute();
+    }
   });
 });

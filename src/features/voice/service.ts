@@ -3,6 +3,7 @@
 // alone is stored; the link opens one form for one pupil until it expires, is replaced, or is used.
 // Answers are stored verbatim with the template version the request was made with. Every write
 // commits with its audit event; every read of a pupil's data is audited.
+import type { DbOrTransaction } from '../../db/database.ts';
 import { listSchoolPeopleByIds } from '../../platform/auth/service.ts';
 import type { AppContext, ChronologyEvent } from '../../platform/context.ts';
 import { formatDate, schoolToday } from '../../platform/dates.ts';
@@ -27,6 +28,7 @@ import {
   linkExpiry,
   linkState,
   newLinkToken,
+  parentStillResponsible,
   requestStatus,
   type RequestStatus,
   type Respondent,
@@ -341,7 +343,20 @@ async function issueLinks(ctx: AppContext, actor: Actor, scope: SchoolScope, cyc
     if (mailer && recipient.email) {
       try {
         await mailer.send({ to: recipient.email, ...linkEmail(letter) });
-        await repository.markEmailed(ctx.db, scope, id, new Date().toISOString());
+        const emailedAt = new Date().toISOString();
+        await ctx.db.transaction().execute(async (trx) => {
+          await repository.markEmailed(trx, scope, id, emailedAt);
+          await ctx.audit.record(trx, {
+            schoolId: actor.schoolId,
+            action: 'contribution.emailed',
+            pupilId: cycle.pupil_id,
+            actorUserId: actor.userId,
+            actorLabel: actor.displayName,
+            detail: { requestId: id, cycleId: cycle.id, respondent: recipient.respondent, recipient: recipient.name, email: recipient.email },
+            ip,
+            at: emailedAt,
+          });
+        });
       } catch {
         email = 'failed';
       }
@@ -515,6 +530,20 @@ export async function getOutstanding(ctx: AppContext, actor: Actor, query: Outst
 
 // The public form behind a link -------------------------------------------------------------------------
 
+/**
+ * A parent's link stands only while the parent is one of the pupil's current contacts with parental
+ * responsibility (matched by contact, else by email or name: contacts are replaced on re-import).
+ * A pupil's link is not affected.
+ */
+async function linkHolderStands(db: DbOrTransaction, scope: SchoolScope, row: repository.RequestRow): Promise<boolean> {
+  if (row.respondent === 'pupil') return true;
+  const contacts = await repository.listContactsForPupil(db, scope, row.pupil_id);
+  return parentStillResponsible(
+    { contactId: row.contact_id, name: row.recipient_name, email: row.recipient_email },
+    contacts.map((contact) => ({ id: contact.id, name: contactName(contact), email: contact.email, parentalResponsibility: contact.parental_responsibility })),
+  );
+}
+
 export type ClosedReason = keyof typeof CLOSED_LINK_MESSAGES;
 
 export interface OpenLink {
@@ -546,6 +575,8 @@ export async function lookUpLink(ctx: AppContext, token: string, now: Date = new
   if (!pupil) return { state: 'unknown' };
   // Views are for a review still to come: once the plan has been reviewed, or the pupil has left, the link has done its job.
   if (!cycle || cycle.status !== 'open' || !pupil.onRoll) return { state: 'expired' };
+  // A parent who no longer has parental responsibility, or is no longer a contact, sees nothing.
+  if (!(await linkHolderStands(ctx.db, scope, row))) return { state: 'expired' };
   let sections: TemplateSection[];
   try {
     sections = (await getTemplate(ctx.db, scope, row.template_id)).sections;
@@ -588,6 +619,8 @@ export async function submitContribution(ctx: AppContext, link: OpenLink, answer
   const scope = schoolScope(link.schoolId);
   const at = new Date().toISOString();
   const stored = await ctx.db.transaction().execute(async (trx) => {
+    const current = await repository.findRequest(trx, scope, link.requestId);
+    if (!current || !(await linkHolderStands(trx, scope, current))) return false;
     const ok = await repository.submitAnswers(trx, scope, link.requestId, JSON.stringify(answers), at);
     if (!ok) return false;
     const row = await repository.findRequest(trx, scope, link.requestId);
