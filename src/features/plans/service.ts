@@ -639,10 +639,8 @@ export interface HubRow {
   lastReviewedOn: string | null;
 }
 
-/** `pageSize` (default HUB_PAGE_SIZE): the Today page asks for the few most urgent. */
-export async function getPlansHub(ctx: AppContext, actor: Actor, query: { show: HubShow; yearGroup: string; sort: HubSort; page: number; pageSize?: number }, ip: string | null, today = schoolToday()) {
-  if (!roleMay(actor.role, 'plans.overview')) throw new ForbiddenError();
-  const scope = scopeOf(actor);
+/** The hub's three lists for the whole school: open plans overdue and due in six weeks, and pupils on K or E without one. */
+async function hubLists(ctx: AppContext, scope: SchoolScope, today: string): Promise<Record<HubShow, HubRow[]>> {
   const dueBy = new Date(Date.parse(`${today}T12:00:00Z`) + 42 * 86_400_000).toISOString().slice(0, 10);
   const [due, without] = await Promise.all([repository.openCyclesDueBy(ctx.db, scope, dueBy), repository.pupilsWithoutOpenPlan(ctx.db, scope)]);
   const [facts, lastReviewed] = await Promise.all([register.pupilFacts(ctx, scope, [...due.map((entry) => entry.pupilId), ...without]), repository.lastReviewedOn(ctx.db, scope, without)]);
@@ -653,29 +651,45 @@ export async function getPlansHub(ctx: AppContext, actor: Actor, query: { show: 
       cycleId: cycle?.cycleId ?? null, cycleNumber: cycle?.number ?? null, reviewDueOn: cycle?.reviewDueOn ?? null, lastReviewedOn: lastReviewed.get(pupilId) ?? null,
     };
   };
-  const lists: Record<HubShow, HubRow[]> = {
+  return {
     overdue: due.filter((entry) => entry.reviewDueOn < today).map((entry) => rowOf(entry.pupilId, entry)),
     'due-soon': due.filter((entry) => entry.reviewDueOn >= today).map((entry) => rowOf(entry.pupilId, entry)),
     'no-plan': without.map((pupilId) => rowOf(pupilId)),
   };
+}
+
+const HUB_COLLATOR = new Intl.Collator('en-GB', { numeric: true });
+const byHubName = (a: HubRow, b: HubRow) => HUB_COLLATOR.compare(a.name, b.name);
+const HUB_SORTERS: Record<HubSort, (a: HubRow, b: HubRow) => number> = {
+  due: (a, b) => (a.reviewDueOn ?? a.lastReviewedOn ?? '').localeCompare(b.reviewDueOn ?? b.lastReviewedOn ?? '') || byHubName(a, b),
+  name: byHubName,
+  year: (a, b) => (a.yearGroup ?? 99) - (b.yearGroup ?? 99) || byHubName(a, b),
+};
+
+export async function getPlansHub(ctx: AppContext, actor: Actor, query: { show: HubShow; yearGroup: string; sort: HubSort; page: number; pageSize?: number }, ip: string | null, today = schoolToday()) {
+  if (!roleMay(actor.role, 'plans.overview')) throw new ForbiddenError();
+  const lists = await hubLists(ctx, scopeOf(actor), today);
   const yearGroups = [...new Set(Object.values(lists).flat().map((row) => row.yearGroup))].sort((a, b) => (a ?? 99) - (b ?? 99));
   const wantedYear = query.yearGroup === '' ? undefined : Number(query.yearGroup);
   const inYear = (row: HubRow) => wantedYear === undefined || row.yearGroup === wantedYear;
   const counts = { overdue: lists.overdue.filter(inYear).length, 'due-soon': lists['due-soon'].filter(inYear).length, 'no-plan': lists['no-plan'].filter(inYear).length };
-  const collator = new Intl.Collator('en-GB', { numeric: true });
-  const byName = (a: HubRow, b: HubRow) => collator.compare(a.name, b.name);
-  const sorters: Record<HubSort, (a: HubRow, b: HubRow) => number> = {
-    due: (a, b) => (a.reviewDueOn ?? a.lastReviewedOn ?? '').localeCompare(b.reviewDueOn ?? b.lastReviewedOn ?? '') || byName(a, b),
-    name: byName,
-    year: (a, b) => (a.yearGroup ?? 99) - (b.yearGroup ?? 99) || byName(a, b),
-  };
-  const rows = lists[query.show].filter(inYear).sort(sorters[query.sort]);
+  const rows = lists[query.show].filter(inYear).sort(HUB_SORTERS[query.sort]);
   const size = Math.max(1, query.pageSize ?? HUB_PAGE_SIZE);
   const pageCount = Math.max(1, Math.ceil(rows.length / size));
   const page = Math.min(Math.max(1, query.page), pageCount);
   const shown = rows.slice((page - 1) * size, page * size);
   ctx.audit.recordRead(auditAs(actor, ip)('plans.overview-viewed', { show: query.show, pupils: shown.map((row) => row.pupilId) }));
   return { rows: shown, total: rows.length, counts, page, pageCount, yearGroups, today };
+}
+
+/** For the Today page, from one reading of the hub: the counts, and the `few` most overdue and soonest due reviews. */
+export async function getPlansHubTop(ctx: AppContext, actor: Actor, few: number, ip: string | null, today = schoolToday()) {
+  if (!roleMay(actor.role, 'plans.overview')) throw new ForbiddenError();
+  const lists = await hubLists(ctx, scopeOf(actor), today);
+  const overdue = lists.overdue.sort(HUB_SORTERS.due).slice(0, few);
+  const dueSoon = lists['due-soon'].sort(HUB_SORTERS.due).slice(0, few);
+  ctx.audit.recordRead(auditAs(actor, ip)('plans.overview-viewed', { show: 'today', pupils: [...overdue, ...dueSoon].map((row) => row.pupilId) }));
+  return { counts: { overdue: lists.overdue.length, 'due-soon': lists['due-soon'].length, 'no-plan': lists['no-plan'].length }, overdue, dueSoon };
 }
 
 // Chronology ----------------------------------------------------------------------------------------------

@@ -121,21 +121,19 @@ async function concernsSection(ctx: AppContext, actor: Actor, ip: string): Promi
 
 async function reviewsSection(ctx: AppContext, actor: Actor, ip: string, today: string): Promise<TodayView['reviews']> {
   if (!roleMay(actor.role, 'plans.overview')) return undefined;
-  const ask = (show: plans.HubShow) => plans.getPlansHub(ctx, actor, { show, yearGroup: '', sort: 'due', page: 1, pageSize: FEW }, ip, today);
-  const [overdue, dueSoon] = await Promise.all([ask('overdue'), ask('due-soon')]);
+  const top = await plans.getPlansHubTop(ctx, actor, FEW, ip, today);
   return {
-    overdue: overdue.counts.overdue,
-    dueSoon: overdue.counts['due-soon'],
-    noPlan: overdue.counts['no-plan'],
-    mostOverdue: overdue.rows.slice(0, FEW).map((row) => reviewItem(row, today)),
-    comingUp: dueSoon.rows.slice(0, FEW).map((row) => reviewItem(row, today)),
+    overdue: top.counts.overdue,
+    dueSoon: top.counts['due-soon'],
+    noPlan: top.counts['no-plan'],
+    mostOverdue: top.overdue.map((row) => reviewItem(row, today)),
+    comingUp: top.dueSoon.map((row) => reviewItem(row, today)),
   };
 }
 
-async function contributionsSection(ctx: AppContext, actor: Actor, ip: string): Promise<TodayView['contributions']> {
+async function contributionsSection(ctx: AppContext, actor: Actor): Promise<TodayView['contributions']> {
   if (!roleMay(actor.role, 'contribution.request')) return undefined;
-  const outstanding = await voice.getOutstanding(ctx, actor, { show: 'all', respondent: '', yearGroup: null, sort: 'review', order: 'asc', page: 1 }, ip);
-  return { awaiting: outstanding.awaitingCount, expired: outstanding.expiredCount };
+  return voice.outstandingCounts(ctx, actor);
 }
 
 async function tasksSection(ctx: AppContext, actor: Actor, ip: string): Promise<TodayView['tasks']> {
@@ -172,7 +170,7 @@ export async function getToday(ctx: AppContext, actor: Actor, ip: string): Promi
   const [concernList, reviews, contributions, tasks, parentMeetings, uploads] = await Promise.all([
     concernsSection(ctx, actor, ip),
     reviewsSection(ctx, actor, ip, today),
-    contributionsSection(ctx, actor, ip),
+    contributionsSection(ctx, actor),
     tasksSection(ctx, actor, ip),
     parentMeetingsSection(ctx, actor, ip),
     uploadsSection(ctx, actor, ip),

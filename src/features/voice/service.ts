@@ -9,7 +9,7 @@ import type { AppContext, ChronologyEvent } from '../../platform/context.ts';
 import { formatDate, schoolToday } from '../../platform/dates.ts';
 import { ForbiddenError, NotFoundError, ValidationError, type FieldError } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
-import { can, type Action, type Actor } from '../../platform/permissions.ts';
+import { can, roleMay, type Action, type Actor } from '../../platform/permissions.ts';
 import { schoolScope, type SchoolScope } from '../../platform/scope.ts';
 import { getCurrentTemplate, getTemplate, sectionsWithAnswers, type RecordTemplate } from '../plans/templates.ts';
 import {
@@ -478,6 +478,15 @@ export interface OutstandingEntry {
   statusLabel: string;
   statusColour: string;
   expiry: string;
+}
+
+/** How many requests for open plans await a reply, and how many expired without one (counts only: no pupil is named). */
+export async function outstandingCounts(ctx: AppContext, actor: Actor): Promise<{ awaiting: number; expired: number }> {
+  if (!roleMay(actor.role, 'contribution.request')) throw new ForbiddenError();
+  const scope = scopeOf(actor);
+  const filters: repository.OutstandingFilters = { show: 'awaiting', respondent: '', yearGroup: null, now: new Date().toISOString() };
+  const [awaiting, expired] = await Promise.all([repository.countOutstanding(ctx.db, scope, filters), repository.countOutstanding(ctx.db, scope, { ...filters, show: 'expired' })]);
+  return { awaiting, expired };
 }
 
 /** Requests without a reply (awaiting or expired, not replaced) for open cycles, by review date. Audited as a read. */
