@@ -140,6 +140,24 @@ export function errorView(errors: FieldError[]) {
   };
 }
 
+/** Field errors on a date point at its day box, as the GOV.UK pattern does. */
+export function dateErrors(errors: FieldError[], dateFields: string[]) {
+  const view = errorView(errors.map((error) => (dateFields.includes(error.field) ? { ...error, field: `${error.field}-day` } : error)));
+  for (const field of dateFields) if (view.fieldErrors[`${field}-day`]) view.fieldErrors[field] = view.fieldErrors[`${field}-day`]!;
+  return view;
+}
+
+/** GOV.UK pagination items: first, last and two either side of the current page. */
+export function pagination(page: number, pageCount: number, href: (page: number) => string) {
+  if (pageCount <= 1) return undefined;
+  const items: Array<{ number?: number; href?: string; current?: boolean; ellipsis?: boolean }> = [];
+  for (let number = 1; number <= pageCount; number++) {
+    if (number === 1 || number === pageCount || Math.abs(number - page) <= 2) items.push({ number, href: href(number), current: number === page });
+    else if (Math.abs(number - page) === 3) items.push({ ellipsis: true });
+  }
+  return { items, ...(page > 1 ? { previous: { href: href(page - 1) } } : {}), ...(page < pageCount ? { next: { href: href(page + 1) } } : {}) };
+}
+
 /** A cookie someone has tampered with must not break every page. */
 function safeDecode(value: string): string | undefined {
   try {

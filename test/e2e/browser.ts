@@ -1,5 +1,6 @@
 // Browser journeys run the real server against Debian's Chromium (never a downloaded browser),
 // and check every page they visit with axe.
+import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
@@ -110,4 +111,21 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   if (!directory) return;
   fs.mkdirSync(directory, { recursive: true });
   await page.screenshot({ path: `${directory}/${name}.png`, fullPage: true });
+}
+
+/**
+ * Clicks a download link and checks what arrives: a file named for what it is, not empty, beginning
+ * as its type does, and sent with that content type (asked again through the browser's own session).
+ */
+export async function download(journey: Journey, name: string, extension: string, type: string, magic: string): Promise<void> {
+  const { page } = journey;
+  const link = page.getByRole('link', { name, exact: true });
+  const [file] = await Promise.all([page.waitForEvent('download'), link.click()]);
+  assert.match(file.suggestedFilename(), new RegExp(`\\.${extension}$`), name);
+  const bytes = fs.readFileSync((await file.path())!);
+  assert.ok(bytes.length > 0, `${name} is not empty`);
+  assert.equal(bytes.subarray(0, Buffer.byteLength(magic)).toString('utf8'), magic, `${name} is a ${extension}`);
+  const response = await page.request.get((await link.getAttribute('href'))!);
+  assert.equal(response.headers()['content-type'], type, name);
+  assert.match(response.headers()['content-disposition'] ?? '', /^attachment; /);
 }

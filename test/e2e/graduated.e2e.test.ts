@@ -3,17 +3,11 @@
 // account gives their views through a one-time link → the SENCO reviews the plan and the next one
 // opens with what continues; then a teacher opens "My class", prints the passports and downloads them.
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { schoolToday } from '../../src/platform/dates.ts';
-import { browserSkipReason, checkAccessibility, screenshot, signIn, startJourney, type Journey } from './browser.ts';
-
-function addDays(iso: string, days: number): string {
-  const date = new Date(`${iso}T12:00:00Z`);
-  date.setUTCDate(date.getUTCDate() + days);
-  return date.toISOString().slice(0, 10);
-}
+import { addDaysIso } from '../../src/features/plans/rules.ts';
+import { browserSkipReason, checkAccessibility, download, screenshot, signIn, startJourney, type Journey } from './browser.ts';
 
 /** Types a date into a GOV.UK date input named `name`, as a user would: 7 3 2026. */
 async function fillDate(page: Page, name: string, iso: string): Promise<void> {
@@ -23,23 +17,23 @@ async function fillDate(page: Page, name: string, iso: string): Promise<void> {
   await page.locator(`#${name}-year`).fill(year!);
 }
 
+/** Signs in and checks the home page the person lands on (`home`: its path, like 'my-class'). */
+async function signInHome(journey: Journey, email: string, home: string): Promise<void> {
+  await signIn(journey, email);
+  await journey.page.waitForURL(`**/${home}`);
+  await checkAccessibility(journey);
+}
+
+/** Follows a link of the main navigation and checks the page it opens. */
+async function openFromMenu(journey: Journey, name: string, url: string): Promise<void> {
+  await journey.page.getByRole('link', { name, exact: true }).first().click();
+  await journey.page.waitForURL(url);
+  await checkAccessibility(journey);
+}
+
 async function signOut(journey: Journey): Promise<void> {
   await journey.page.getByRole('button', { name: 'Sign out' }).click();
   await journey.page.waitForURL('**/sign-in**');
-}
-
-/** Clicks a download link and checks the file: its name, not empty, its magic bytes, and its content type. */
-async function download(journey: Journey, name: string, extension: string, type: string, magic: string): Promise<void> {
-  const { page } = journey;
-  const link = page.getByRole('link', { name, exact: true });
-  const [file] = await Promise.all([page.waitForEvent('download'), link.click()]);
-  assert.match(file.suggestedFilename(), new RegExp(`\\.${extension}$`), name);
-  const bytes = fs.readFileSync((await file.path())!);
-  assert.ok(bytes.length > 0, `${name} is not empty`);
-  assert.equal(bytes.subarray(0, Buffer.byteLength(magic)).toString('utf8'), magic, `${name} is a ${extension}`);
-  const response = await page.request.get((await link.getAttribute('href'))!);
-  assert.equal(response.headers()['content-type'], type, name);
-  assert.match(response.headers()['content-disposition'] ?? '', /^attachment; /);
 }
 
 interface PlanContent {
@@ -126,12 +120,8 @@ describe('journey: the graduated approach, from a concern to the next plan, and 
     const school = fixture.schoolA;
 
     // 1. The teacher raises a concern about Priya, from their own menu.
-    await signIn(journey, school.users.teacher.email);
-    await page.waitForURL('**/my-class');
-    await checkAccessibility(journey);
-    await page.getByRole('link', { name: 'Concerns', exact: true }).first().click();
-    await page.waitForURL('**/concerns/mine');
-    await checkAccessibility(journey);
+    await signInHome(journey, school.users.teacher.email, 'my-class');
+    await openFromMenu(journey, 'Concerns', '**/concerns/mine');
     await page.getByRole('button', { name: 'Raise a concern' }).click();
     await page.getByRole('heading', { name: 'Which pupil is it about?' }).waitFor();
     await checkAccessibility(journey);
@@ -154,12 +144,8 @@ describe('journey: the graduated approach, from a concern to the next plan, and 
     await signOut(journey);
 
     // 2. The SENCO triages it: start SEN support, with a note for the teacher.
-    await signIn(journey, school.users.senco.email);
-    await page.waitForURL('**/today');
-    await checkAccessibility(journey);
-    await page.getByRole('link', { name: 'Plans', exact: true }).first().click();
-    await page.waitForURL('**/plans');
-    await checkAccessibility(journey);
+    await signInHome(journey, school.users.senco.email, 'today');
+    await openFromMenu(journey, 'Plans', '**/plans');
     await page.getByRole('navigation').getByRole('link', { name: 'Concerns', exact: true }).click();
     await page.waitForURL('**/concerns');
     await checkAccessibility(journey);
@@ -189,9 +175,7 @@ describe('journey: the graduated approach, from a concern to the next plan, and 
     assert.match(await page.locator('.app-identity-bar').innerText(), /SEN support/);
 
     // … and back on the concern, the next step is to start a plan.
-    await page.getByRole('link', { name: 'Plans', exact: true }).first().click();
-    await page.waitForURL('**/plans');
-    await checkAccessibility(journey);
+    await openFromMenu(journey, 'Plans', '**/plans');
     await page.getByRole('navigation').getByRole('link', { name: 'Concerns', exact: true }).click();
     await page.waitForURL('**/concerns');
     await checkAccessibility(journey);
@@ -208,7 +192,7 @@ describe('journey: the graduated approach, from a concern to the next plan, and 
     await writePlan(journey, {
       needs: 'Specific learning difficulty: reading and spelling well below her spoken language.',
       teachers: concern.observed,
-      targets: [{ target: 'Read and spell the first 100 high-frequency words', criterion: 'Reads 90 of the 100 words correctly on three days in a week', dueOn: addDays(today, 42) }],
+      targets: [{ target: 'Read and spell the first 100 high-frequency words', criterion: 'Reads 90 of the 100 words correctly on three days in a week', dueOn: addDaysIso(today, 42) }],
       strategy: 'Give her a printed copy of anything on the board',
       doItem: { who: 'Teaching assistant', what: 'Precision teaching of high-frequency words', howOften: 'Daily for 10 minutes' },
     });
@@ -216,9 +200,7 @@ describe('journey: the graduated approach, from a concern to the next plan, and 
 
     // 3. Priya has no parent contact on record, so the rest of the cycle follows Zoë, already on SEN
     // support, whose mother Maria is on her record: the SENCO writes Zoë's plan and asks for Maria's views.
-    await page.getByRole('link', { name: 'Register', exact: true }).first().click();
-    await page.waitForURL('**/register');
-    await checkAccessibility(journey);
+    await openFromMenu(journey, 'Register', '**/register');
     await page.getByRole('link', { name: "O'Connor, Zoë" }).click();
     await page.waitForURL(`**/pupils/${school.taughtPupilId}`);
     await checkAccessibility(journey);
@@ -232,8 +214,8 @@ describe('journey: the graduated approach, from a concern to the next plan, and 
     await page.getByRole('heading', { name: /SEN support plan 1/ }).waitFor();
     await checkAccessibility(journey);
     const zoeTargets = [
-      { target: 'Follow a two-step instruction in class', criterion: 'Does so 4 times out of 5 across a week, seen by her teachers', dueOn: addDays(today, 42) },
-      { target: 'Ask an adult for help when she is stuck', criterion: 'Asks for help at least once a lesson in English and maths', dueOn: addDays(today, 42) },
+      { target: 'Follow a two-step instruction in class', criterion: 'Does so 4 times out of 5 across a week, seen by her teachers', dueOn: addDaysIso(today, 42) },
+      { target: 'Ask an adult for help when she is stuck', criterion: 'Asks for help at least once a lesson in English and maths', dueOn: addDaysIso(today, 42) },
     ];
     await writePlan(journey, {
       needs: 'Speech, language and communication needs: finds long spoken instructions hard to follow.',
@@ -346,12 +328,8 @@ describe('journey: the graduated approach, from a concern to the next plan, and 
     await signOut(journey);
 
     // 6. The teacher sees the outcome of their concern, with the SENCO's note.
-    await signIn(journey, school.users.teacher.email);
-    await page.waitForURL('**/my-class');
-    await checkAccessibility(journey);
-    await page.getByRole('link', { name: 'Concerns', exact: true }).first().click();
-    await page.waitForURL('**/concerns/mine');
-    await checkAccessibility(journey);
+    await signInHome(journey, school.users.teacher.email, 'my-class');
+    await openFromMenu(journey, 'Concerns', '**/concerns/mine');
     await screenshot(page, 'graduated-teacher-outcome');
     const mine = page.locator('.govuk-summary-card', { hasText: 'Priya Shah' });
     await mine.getByText('Start SEN support').waitFor();
@@ -364,12 +342,8 @@ describe('journey: the graduated approach, from a concern to the next plan, and 
     const school = fixture.schoolA;
     const aboutMe = 'I am Zoë. I like drama, my dog Biscuit and drawing comics.';
 
-    await signIn(journey, school.users.senco.email);
-    await page.waitForURL('**/today');
-    await checkAccessibility(journey);
-    await page.getByRole('link', { name: 'Register', exact: true }).first().click();
-    await page.waitForURL('**/register');
-    await checkAccessibility(journey);
+    await signInHome(journey, school.users.senco.email, 'today');
+    await openFromMenu(journey, 'Register', '**/register');
     await page.getByRole('link', { name: "O'Connor, Zoë" }).click();
     await page.waitForURL(`**/pupils/${school.taughtPupilId}`);
     await checkAccessibility(journey);

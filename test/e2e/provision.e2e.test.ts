@@ -1,25 +1,7 @@
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { schoolToday } from '../../src/platform/dates.ts';
-import { browserSkipReason, checkAccessibility, screenshot, signIn, startJourney, type Journey } from './browser.ts';
-
-/**
- * Clicks a download link and checks what arrives: a file named for what it is, not empty, beginning
- * as its type does, and sent with that content type (asked again through the browser's own session).
- */
-async function download(journey: Journey, name: string, extension: string, type: string, magic: string): Promise<void> {
-  const { page } = journey;
-  const link = page.getByRole('link', { name, exact: true });
-  const [file] = await Promise.all([page.waitForEvent('download'), link.click()]);
-  assert.match(file.suggestedFilename(), new RegExp(`\\.${extension}$`), name);
-  const bytes = fs.readFileSync((await file.path())!);
-  assert.ok(bytes.length > 0, `${name} is not empty`);
-  assert.equal(bytes.subarray(0, Buffer.byteLength(magic)).toString('utf8'), magic, `${name} is a ${extension}`);
-  const response = await page.request.get((await link.getAttribute('href'))!);
-  assert.equal(response.headers()['content-type'], type, name);
-  assert.match(response.headers()['content-disposition'] ?? '', /^attachment; /);
-}
+import { browserSkipReason, checkAccessibility, download, screenshot, signIn, startJourney, type Journey } from './browser.ts';
 
 const skip = browserSkipReason();
 if (skip) console.log(`# ${skip}`);

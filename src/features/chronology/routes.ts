@@ -8,7 +8,7 @@ import { formatDate, isIsoDate, schoolToday } from '../../platform/dates.ts';
 import { ValidationError, type FieldError } from '../../platform/errors.ts';
 import { ROLE_LABELS, isRole } from '../../platform/permissions.ts';
 import { yearGroupLabel } from '../register/census.ts';
-import { authorisePupil, dateParts, errorView, formField, formFields, readDateInput, requestIp, requireActor, setFlash } from '../../platform/web.ts';
+import { authorisePupil, dateParts, errorView, formField, formFields, pagination, readDateInput, requestIp, requireActor, setFlash } from '../../platform/web.ts';
 import { plansSubNavigation } from '../plans/sections.ts';
 import { MEETINGS_EXPECTED } from './rules.ts';
 import * as chronology from './service.ts';
@@ -41,15 +41,6 @@ function text(value: unknown, max = 100): string {
 function pageNumber(raw: Record<string, unknown>): number {
   const page = Number.parseInt(text(raw.page), 10);
   return Number.isInteger(page) && page > 0 ? Math.min(page, 100_000) : 1;
-}
-
-/** GOV.UK pagination items: first, last and the pages near the current one. */
-function paginationFor(page: number, pageCount: number, link: (page: number) => string) {
-  if (pageCount <= 1) return undefined;
-  const items = Array.from({ length: pageCount }, (_, index) => index + 1)
-    .filter((number) => number === 1 || number === pageCount || Math.abs(number - page) <= 2)
-    .flatMap((number, index, list) => [...(index > 0 && number - list[index - 1]! > 1 ? [{ ellipsis: true }] : []), { number, href: link(number), current: number === page }]);
-  return { items, ...(page > 1 ? { previous: { href: link(page - 1) } } : {}), ...(page < pageCount ? { next: { href: link(page + 1) } } : {}) };
 }
 
 /** Field errors on a date point at its day box, as the GOV.UK pattern does. */
@@ -293,7 +284,7 @@ export async function chronologyRoutes(app: FastifyInstance, ctx: AppContext): P
       pageTitle: tasks.everyone ? 'Everyone’s tasks' : 'My tasks',
       ...tasks,
       links: { open: link({ show: 'open' }), done: link({ show: 'done' }), mine: link({ who: 'me' }), everyone: link({ who: 'everyone' }) },
-      pagination: paginationFor(tasks.page, tasks.pageCount, (page) => link({ page })),
+      pagination: pagination(tasks.page, tasks.pageCount, (page) => link({ page })),
       returnTo: request.url,
     });
   });
@@ -414,7 +405,7 @@ export async function chronologyRoutes(app: FastifyInstance, ctx: AppContext): P
         printHref: `${base}/print${query ? `?${query}` : ''}`,
         screenHref: `${base}${query ? `?${query}` : ''}`,
         categoryItems: record.categories.map((category) => ({ value: category.value, text: `${category.text} (${category.count})`, checked: filter.categories.includes(category.value) })),
-        pagination: paginationFor(record.page, record.pageCount, (page) => `${base}?${chronologyQueryString(filter, page)}`),
+        pagination: pagination(record.page, record.pageCount, (page) => `${base}?${chronologyQueryString(filter, page)}`),
         printedOn: schoolToday(),
         pageSize: chronology.TIMELINE_PAGE_SIZE,
         selectedLabels: record.categories.filter((category) => filter.categories.includes(category.value)).map((category) => category.text.toLowerCase()),
@@ -459,7 +450,7 @@ export async function chronologyRoutes(app: FastifyInstance, ctx: AppContext): P
       yearFiltered: query.yearGroup !== null,
       headers: { name: header('name', 'Pupil'), year: header('year', 'Year'), count: header('count', 'Meetings this year'), last: header('last', 'Last meeting with parents') },
       yearItems: [{ value: '', text: 'All year groups' }, ...result.yearGroups.map((group) => ({ value: String(group), text: yearGroupLabel(group), selected: query.yearGroup === group }))],
-      pagination: paginationFor(result.page, result.pageCount, (page) => link({ page })),
+      pagination: pagination(result.page, result.pageCount, (page) => link({ page })),
     });
   });
 }

@@ -128,7 +128,8 @@ function meetingView(row: repository.MeetingRow, actions: ActionView[], cycles: 
   };
 }
 
-async function meetingsOf(ctx: AppContext, actor: Actor, pupilId: string): Promise<MeetingView[]> {
+/** A pupil's meetings as the actor may see them, and all the pupil's actions (the timeline shows those done outside meetings too). */
+async function meetingsOf(ctx: AppContext, actor: Actor, pupilId: string): Promise<{ meetings: MeetingView[]; actionRows: repository.ActionWithNames[] }> {
   const scope = scopeOf(actor);
   const today = schoolToday();
   const [rows, actionRows, cycles] = await Promise.all([
@@ -139,13 +140,13 @@ async function meetingsOf(ctx: AppContext, actor: Actor, pupilId: string): Promi
   const names = await repository.userNames(ctx.db, rows.map((row) => row.created_by ?? ''));
   const actions = actionRows.map((row) => actionView(row, today));
   const cycleMap = new Map(cycles.map((cycle) => [cycle.id, cycle]));
-  return rows.map((row) => meetingView(row, actions, cycleMap, names));
+  return { meetings: rows.map((row) => meetingView(row, actions, cycleMap, names)), actionRows };
 }
 
 /** The Meetings tab: staff see every meeting; parents see the meetings they took part in. */
 export async function getPupilMeetings(ctx: AppContext, actor: Actor, pupilId: string, ip: string) {
   const summary = await register.getPupilSummary(ctx, actor, pupilId, ip, 'meetings');
-  const meetings = await meetingsOf(ctx, actor, pupilId);
+  const { meetings } = await meetingsOf(ctx, actor, pupilId);
   const count = countParentMeetings(meetings.map((meeting) => ({ heldOn: meeting.heldOn, withParents: meeting.withParents })), schoolToday());
   return {
     ...summary,
@@ -181,7 +182,7 @@ export async function getMeetingForm(ctx: AppContext, actor: Actor, pupilId: str
     if (!meeting || meeting.pupil_id !== pupilId) throw new NotFoundError('No meeting with that reference for this pupil');
     existing = { meeting, actions: await repository.listActionsOfMeeting(ctx.db, scope, meetingId) };
   }
-  const summary = meetingId ? await register.getPupilSummary(ctx, actor, pupilId, ip, 'meeting-edit', { meetingId }) : await register.getPupilSummary(ctx, actor, pupilId, ip, 'meeting-form');
+  const summary = await register.getPupilSummary(ctx, actor, pupilId, ip, meetingId ? 'meeting-edit' : 'meeting-form', meetingId ? { meetingId } : {});
   const [staff, cycles] = await Promise.all([listStaffChoices(ctx, actor), repository.listCyclesOfPupil(ctx.db, scope, pupilId)]);
   // An action's owner who has since left still shows on the form, so saving keeps them.
   for (const action of existing?.actions ?? []) {
@@ -356,7 +357,7 @@ async function entryOfPupil(ctx: AppContext, actor: Actor, pupilId: string, entr
 export async function getEntryForm(ctx: AppContext, actor: Actor, pupilId: string, ip: string, entryId?: string) {
   if (!can(actor, 'chronology.record', pupilResource(actor, pupilId))) throw new ForbiddenError();
   const existing = entryId ? await entryOfPupil(ctx, actor, pupilId, entryId) : undefined;
-  const summary = entryId ? await register.getPupilSummary(ctx, actor, pupilId, ip, 'chronology-entry-edit', { entryId }) : await register.getPupilSummary(ctx, actor, pupilId, ip, 'chronology-entry-form');
+  const summary = await register.getPupilSummary(ctx, actor, pupilId, ip, entryId ? 'chronology-entry-edit' : 'chronology-entry-form', entryId ? { entryId } : {});
   return { ...summary, existing };
 }
 
@@ -453,7 +454,7 @@ function excerpt(text: string, length = 400): string {
 
 /** Meetings with the actions agreed at them, and actions as they are done. */
 async function meetingEvents(ctx: AppContext, actor: Actor, pupilId: string): Promise<ChronologyEvent[]> {
-  const meetings = await meetingsOf(ctx, actor, pupilId);
+  const { meetings, actionRows } = await meetingsOf(ctx, actor, pupilId);
   const events: ChronologyEvent[] = [];
   for (const meeting of meetings) {
     const detail = [`Attended: ${meeting.attendees}`, meeting.withParents ? 'Parents took part' : 'Parents did not take part', excerpt(meeting.notes)];
@@ -461,9 +462,8 @@ async function meetingEvents(ctx: AppContext, actor: Actor, pupilId: string): Pr
     for (const action of meeting.actions) detail.push(`Action: ${action.description} (${action.ownerName}, due ${formatDate(action.dueOn)}${action.doneAt ? ', done' : ''})`);
     events.push({ date: meeting.heldOn, recordedAt: meeting.createdAt, category: 'meeting', title: meeting.kindLabel, detail, by: meeting.recordedBy, href: `/pupils/${pupilId}/meetings/${meeting.id}` });
   }
-  const scope = scopeOf(actor);
   const visibleMeetings = new Set(meetings.map((meeting) => meeting.id));
-  for (const row of await repository.listActionsOfPupil(ctx.db, scope, pupilId)) {
+  for (const row of actionRows) {
     if (row.meeting_id && !visibleMeetings.has(row.meeting_id)) continue;
     const href = row.meeting_id ? `/pupils/${pupilId}/meetings/${row.meeting_id}` : undefined;
     if (!row.meeting_id) {

@@ -4,10 +4,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../platform/context.ts';
 import { ValidationError, type FieldError } from '../../platform/errors.ts';
-import { authorisePupil, errorView, formField, requestIp, requireActor, setFlash } from '../../platform/web.ts';
-import { MAX_DOCUMENT_BYTES, formatSize } from '../documents/rules.ts';
+import { authorisePupil, errorView, formField, pagination, requestIp, requireActor, setFlash } from '../../platform/web.ts';
+import { MAX_DOCUMENT_BYTES } from '../documents/rules.ts';
 import { MAX_EVIDENCE_FILES } from '../documents/service.ts';
 import { multipartErrorHandler, multipartOptions, uploadedFiles } from '../documents/uploads.ts';
+import { formatBytes } from '../imports/file-check.ts';
 import { plansSubNavigation } from '../plans/sections.ts';
 import { yearGroupLabel } from '../register/census.ts';
 import * as concerns from './service.ts';
@@ -43,18 +44,6 @@ function text(value: unknown, max = 100): string {
 function pageOf(request: FastifyRequest): number {
   const page = Number.parseInt(text((request.query as Record<string, unknown>).page), 10);
   return Number.isInteger(page) && page > 0 ? Math.min(page, 10_000) : 1;
-}
-
-/** GOV.UK pagination items: first, last and two either side of the current page. */
-function paginationOf(page: number, pageCount: number, link: (page: number) => string) {
-  if (pageCount <= 1) return undefined;
-  return {
-    items: Array.from({ length: pageCount }, (_, index) => index + 1)
-      .filter((number) => number === 1 || number === pageCount || Math.abs(number - page) <= 2)
-      .map((number) => ({ number, href: link(number), current: number === page })),
-    ...(page > 1 ? { previous: { href: link(page - 1) } } : {}),
-    ...(page < pageCount ? { next: { href: link(page + 1) } } : {}),
-  };
 }
 
 export async function concernsRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
@@ -95,7 +84,7 @@ export async function concernsRoutes(app: FastifyInstance, ctx: AppContext): Pro
       pupil,
       values,
       maxFiles: MAX_EVIDENCE_FILES,
-      maxSize: formatSize(MAX_DOCUMENT_BYTES),
+      maxSize: formatBytes(MAX_DOCUMENT_BYTES),
       areaItems: [
         ...CONCERN_AREAS.map((area) => ({ value: area, text: area, checked: values.area === area })),
         { divider: 'or' },
@@ -148,7 +137,7 @@ export async function concernsRoutes(app: FastifyInstance, ctx: AppContext): Pro
     return reply.render('features/concerns/views/mine.njk', {
       pageTitle: 'Concerns you have raised',
       ...mine,
-      pagination: paginationOf(mine.page, mine.pageCount, (page) => `/concerns/mine${page > 1 ? `?page=${page}` : ''}`),
+      pagination: pagination(mine.page, mine.pageCount, (page) => `/concerns/mine${page > 1 ? `?page=${page}` : ''}`),
       ...helpers,
     });
   });
@@ -164,7 +153,7 @@ export async function concernsRoutes(app: FastifyInstance, ctx: AppContext): Pro
       subNavigation: plansSubNavigation(request),
       query: shown,
       ...list,
-      pagination: paginationOf(list.page, list.pageCount, (page) => `/concerns${triageQueryString(shown, { page })}`),
+      pagination: pagination(list.page, list.pageCount, (page) => `/concerns${triageQueryString(shown, { page })}`),
       filtered: query.status !== 'all' || Boolean(query.outcome) || query.yearGroup !== null || Boolean(query.q),
       statusItems: [
         { value: 'all', text: 'Open and decided', selected: query.status === 'all' },

@@ -2,6 +2,8 @@
 // what they have tried, for how long, evidence attached); the SENCO triages the list and records the
 // outcome with a note; the member of staff who raised it sees the outcome. A concern and its evidence
 // files commit in one transaction with the audit event; every page that shows pupils is audited.
+import * as auth from '../../platform/auth/service.ts';
+import { auditAs } from '../../platform/audit/audit-log.ts';
 import type { AppContext, ChronologyEvent } from '../../platform/context.ts';
 import { formatDate, schoolToday } from '../../platform/dates.ts';
 import { ForbiddenError, NotFoundError, ValidationError, type FieldError } from '../../platform/errors.ts';
@@ -30,10 +32,6 @@ export const MINE_PAGE_SIZE = 20;
 
 function pupilResource(actor: Actor, pupilId: string) {
   return { kind: 'pupil' as const, schoolId: actor.schoolId, pupilId };
-}
-
-function readEvent(actor: Actor, ip: string, action: string, detail: Record<string, unknown>, pupilId?: string) {
-  return { schoolId: actor.schoolId, action, actorUserId: actor.userId, actorLabel: actor.displayName, detail, ip, ...(pupilId ? { pupilId } : {}) };
 }
 
 /** The day a timestamp falls on in the school's time zone. */
@@ -98,11 +96,11 @@ function concernView(
 }
 
 /** Pupils' facts, staff names and evidence for a page of concerns, in a few queries. */
-async function viewsOf(ctx: AppContext, actor: Actor, rows: repository.ConcernRow[]): Promise<ConcernView[]> {
+async function viewsOf(ctx: AppContext, actor: Actor, rows: repository.ConcernRow[], known?: Map<string, register.PupilFact>): Promise<ConcernView[]> {
   const scope = schoolScope(actor.schoolId);
   const [facts, names, evidence] = await Promise.all([
-    register.pupilFacts(ctx, scope, rows.map((row) => row.pupil_id)),
-    documents.staffNames(ctx, actor.schoolId, rows.flatMap((row) => [row.raised_by, row.outcome_by])),
+    known ?? register.pupilFacts(ctx, scope, rows.map((row) => row.pupil_id)),
+    auth.staffDisplayNames(ctx, actor.schoolId, rows.flatMap((row) => [row.raised_by, row.outcome_by])),
     documents.evidenceFor(ctx, actor, rows.map((row) => ({ id: row.id, pupilId: row.pupil_id }))),
   ]);
   return rows.map((row) => concernView(actor, row, facts.get(row.pupil_id), names, evidence));
@@ -138,7 +136,7 @@ export async function pupilChoices(ctx: AppContext, actor: Actor, q: string, ip:
   });
   const collator = new Intl.Collator('en-GB', { numeric: true });
   matching.sort((a, b) => collator.compare(a.registrationGroup ?? '', b.registrationGroup ?? '') || collator.compare(a.name.split(' ').slice(-1)[0] ?? '', b.name.split(' ').slice(-1)[0] ?? '') || collator.compare(a.name, b.name));
-  ctx.audit.recordRead(readEvent(actor, ip, 'concern.pupils-listed', { term, shown: matching.length }));
+  ctx.audit.recordRead(auditAs(actor, ip)('concern.pupils-listed', { term, shown: matching.length }));
   return { pupils: matching.map(({ id, name, yearGroup, registrationGroup }) => ({ id, name, yearGroup, registrationGroup })), searchOnly: false, total: taught.length };
 }
 
@@ -191,7 +189,7 @@ export async function getRaisedConcern(ctx: AppContext, actor: Actor, concernId:
   if (!row) throw new NotFoundError('No concern with that reference');
   if (row.raised_by !== actor.userId && !can(actor, 'concern.triage', pupilResource(actor, row.pupil_id))) throw new NotFoundError('No concern with that reference');
   const [view] = await viewsOf(ctx, actor, [row]);
-  ctx.audit.recordRead(readEvent(actor, ip, 'concern.viewed', { concernId, page: 'raised' }, row.pupil_id));
+  ctx.audit.recordRead(auditAs(actor, ip)('concern.viewed', { concernId, page: 'raised' }, row.pupil_id));
   return view!;
 }
 
@@ -204,7 +202,7 @@ export async function getMyConcerns(ctx: AppContext, actor: Actor, page: number,
   const current = Math.min(Math.max(1, page), pageCount);
   const rows = await repository.listRaisedBy(ctx.db, scope, actor.userId, { limit: MINE_PAGE_SIZE, offset: (current - 1) * MINE_PAGE_SIZE });
   const concerns = await viewsOf(ctx, actor, rows);
-  ctx.audit.recordRead(readEvent(actor, ip, 'concerns.mine-viewed', { shown: concerns.length, page: current }));
+  ctx.audit.recordRead(auditAs(actor, ip)('concerns.mine-viewed', { shown: concerns.length, page: current }));
   return { concerns, total, page: current, pageCount };
 }
 
@@ -221,7 +219,7 @@ export async function getTriageList(ctx: AppContext, actor: Actor, query: Triage
   const pageCount = Math.max(1, Math.ceil(matching / TRIAGE_PAGE_SIZE));
   const page = Math.min(query.page, pageCount);
   const rows = await repository.listForTriage(ctx.db, scope, filters, { limit: TRIAGE_PAGE_SIZE, offset: (page - 1) * TRIAGE_PAGE_SIZE });
-  const names = await documents.staffNames(ctx, actor.schoolId, rows.flatMap((row) => [row.raised_by, row.outcome_by]));
+  const names = await auth.staffDisplayNames(ctx, actor.schoolId, rows.flatMap((row) => [row.raised_by, row.outcome_by]));
   const concerns = rows.map((row) =>
     concernView(
       actor,
@@ -236,7 +234,7 @@ export async function getTriageList(ctx: AppContext, actor: Actor, query: Triage
     closed: byStatus.filter((entry) => entry.status !== 'open').reduce((sum, entry) => sum + entry.count, 0),
     outcomes: Object.fromEntries(OUTCOMES.map((outcome) => [outcome, byStatus.filter((entry) => entry.status !== 'open' && entry.outcome === outcome).reduce((sum, entry) => sum + entry.count, 0)])) as Record<Outcome, number>,
   };
-  ctx.audit.recordRead(readEvent(actor, ip, 'concerns.triage-viewed', { status: query.status, outcome: query.outcome || null, yearGroup: query.yearGroup, q: query.q || null, page, shown: concerns.length }));
+  ctx.audit.recordRead(auditAs(actor, ip)('concerns.triage-viewed', { status: query.status, outcome: query.outcome || null, yearGroup: query.yearGroup, q: query.q || null, page, shown: concerns.length }));
   return { concerns, matching, counts, yearGroups, page, pageCount };
 }
 
@@ -246,8 +244,9 @@ export async function getConcern(ctx: AppContext, actor: Actor, concernId: strin
   if (!row) throw new NotFoundError('No concern with that reference');
   if (!can(actor, 'concern.triage', pupilResource(actor, row.pupil_id))) throw new ForbiddenError();
   const [others, facts] = await Promise.all([repository.listOfPupil(ctx.db, scope, row.pupil_id), register.pupilFacts(ctx, scope, [row.pupil_id])]);
-  const views = await viewsOf(ctx, actor, [row, ...others.filter((other) => other.id !== row.id)]);
-  ctx.audit.recordRead(readEvent(actor, ip, 'concern.viewed', { concernId }, row.pupil_id));
+  // The same pupil's concerns: their facts are already loaded.
+  const views = await viewsOf(ctx, actor, [row, ...others.filter((other) => other.id !== row.id)], facts);
+  ctx.audit.recordRead(auditAs(actor, ip)('concern.viewed', { concernId }, row.pupil_id));
   return {
     concern: views[0]!,
     others: views.slice(1),
@@ -304,7 +303,7 @@ export async function concernChronology(ctx: AppContext, actor: Actor, pupilId: 
   const rows = await repository.listOfPupil(ctx.db, scope, pupilId);
   if (rows.length === 0) return [];
   const [names, evidence] = await Promise.all([
-    documents.staffNames(ctx, actor.schoolId, rows.flatMap((row) => [row.raised_by, row.outcome_by])),
+    auth.staffDisplayNames(ctx, actor.schoolId, rows.flatMap((row) => [row.raised_by, row.outcome_by])),
     documents.evidenceFor(ctx, actor, rows.map((row) => ({ id: row.id, pupilId }))),
   ]);
   const href = (id: string) => (can(actor, 'concern.triage', pupilResource(actor, pupilId)) ? { href: `/concerns/${id}` } : {});

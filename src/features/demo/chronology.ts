@@ -11,6 +11,7 @@ import type { SchoolScope } from '../../platform/scope.ts';
 import * as repository from '../chronology/repository.ts';
 import { schoolYearOf } from '../chronology/rules.ts';
 import { mulberry32, type DemoPupil, type DemoSchoolData } from './generator.ts';
+import { DAY_MS, toDays, fromDays, drawsFrom } from './helpers.ts';
 
 export interface DemoChronologyCounts {
   meetings: number;
@@ -34,9 +35,6 @@ export interface DemoCycle {
   reviewed_on: string | null;
 }
 
-const DAY_MS = 86_400_000;
-const toDays = (date: string) => Date.parse(`${date}T00:00:00Z`) / DAY_MS;
-const fromDays = (days: number) => new Date(Math.round(days) * DAY_MS).toISOString().slice(0, 10);
 /** Meetings and calls happen on school days: a weekend date moves to the Monday after. */
 function weekday(days: number): number {
   const day = new Date(Math.round(days) * DAY_MS).getUTCDay();
@@ -162,9 +160,7 @@ export async function writeDemoChronology(
 
 export function generateDemoChronology(data: DemoSchoolData, ids: { pupilIds: Map<string, string>; userIds: Map<string, string> }, cycles: readonly DemoCycle[] = []): DemoChronologyRows {
   const next = mulberry32((data.seed ^ 0x0c40_3003 ^ data.pupils.length) >>> 0);
-  const chance = (p: number) => next() < p;
-  const int = (min: number, max: number) => min + Math.floor(next() * (max - min + 1));
-  const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
+  const { chance, int, pick } = drawsFrom(next);
   const asOfDays = toDays(data.asOf);
   const windowStart = asOfDays - 365;
   const rows: DemoChronologyRows = { meetings: [], actions: [], entries: [] };

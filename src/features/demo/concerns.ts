@@ -16,6 +16,7 @@ import * as documentsRepository from '../documents/repository.ts';
 import { EVIDENCE_CATEGORY, verifyFile } from '../documents/rules.ts';
 import { NEEDS, yearGroupLabel, type NeedCode } from '../register/census.ts';
 import { mulberry32, type DemoPupil, type DemoSchoolData } from './generator.ts';
+import { DAY_MS, toDays, fromDays, drawsFrom } from './helpers.ts';
 
 type Area = 'Communication and interaction' | 'Cognition and learning' | 'Social, emotional and mental health' | 'Sensory and/or physical';
 
@@ -145,9 +146,6 @@ const REFERRALS: Record<Area, string[]> = {
   ],
 };
 
-const DAY_MS = 86_400_000;
-const toDays = (date: string) => Date.parse(`${date}T00:00:00Z`) / DAY_MS;
-const fromDays = (days: number) => new Date(Math.round(days) * DAY_MS).toISOString().slice(0, 10);
 /** A school day on or before the date: weekends move to Friday, the summer holiday back into July. */
 function schoolDayOnOrBefore(days: number): number {
   let day = Math.round(days);
@@ -218,9 +216,7 @@ export async function writeDemoConcerns(
 
 export function generateDemoConcerns(data: DemoSchoolData, ids: { pupilIds: Map<string, string>; userIds: Map<string, string>; triagerId?: string | undefined }): DemoConcernRows {
   const next = mulberry32((data.seed ^ 0x0c0c_3e55 ^ data.pupils.length) >>> 0);
-  const chance = (p: number) => next() < p;
-  const int = (min: number, max: number) => min + Math.floor(next() * (max - min + 1));
-  const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
+  const { chance, int, pick } = drawsFrom(next);
   const asOf = toDays(data.asOf);
   const today = schoolDayOnOrBefore(asOf - 1);
 

@@ -13,6 +13,7 @@ import { checkPassport, fillFromPlan, formFromContent, type PassportContent, typ
 import { encodePng } from '../settings/logo.ts';
 import * as settingsRepository from '../settings/repository.ts';
 import { mulberry32, type DemoPupil, type DemoSchoolData } from './generator.ts';
+import { DAY_MS, toDays, drawsFrom } from './helpers.ts';
 
 type Theme = 'learning' | 'communication' | 'autism' | 'emotional' | 'physical';
 
@@ -191,8 +192,6 @@ export interface DemoPassportCounts {
   logo: boolean;
 }
 
-const DAY_MS = 86_400_000;
-const toDays = (date: string) => Date.parse(`${date}T00:00:00Z`) / DAY_MS;
 const stamp = (days: number, minutes: number) => new Date(Math.round(days) * DAY_MS + minutes * 60_000).toISOString();
 
 /**
@@ -234,9 +233,7 @@ export async function writeDemoPassports(
   ids: { pupilIds: Map<string, string>; userIds: Map<string, string> },
 ): Promise<DemoPassportCounts> {
   const next = mulberry32((data.seed ^ 0x9a55_0e77 ^ data.pupils.length) >>> 0);
-  const chance = (p: number) => next() < p;
-  const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
-  const int = (min: number, max: number) => min + Math.floor(next() * (max - min + 1));
+  const { chance, int, pick } = drawsFrom(next);
   const asOf = toDays(data.asOf);
   const senco = data.users.find((user) => user.role === 'senco' && user.signIn) ?? data.users.find((user) => user.role === 'senco');
   const admin = data.users.find((user) => user.role === 'sen_admin');
@@ -294,11 +291,7 @@ export async function writeDemoPassports(
   return counts;
 }
 
-interface Random {
-  pick: <T>(items: readonly T[]) => T;
-  chance: (p: number) => boolean;
-  int: (min: number, max: number) => number;
-}
+type Random = ReturnType<typeof drawsFrom>;
 
 function nameOf(pupil: DemoPupil): string {
   return pupil.preferredForename || pupil.legalForename;

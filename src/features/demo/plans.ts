@@ -14,6 +14,7 @@ import * as plansRepository from '../plans/repository.ts';
 import { addDaysIso, defaultReviewDate, type Rating } from '../plans/rules.ts';
 import { getCurrentTemplate } from '../plans/templates.ts';
 import { mulberry32, type DemoSchoolData } from './generator.ts';
+import { drawsFrom } from './helpers.ts';
 
 type Area = 'communication' | 'learning' | 'semh' | 'sensory';
 
@@ -212,7 +213,6 @@ export interface DemoPlanRows {
   doItems: Array<Omit<SupportDoItemsTable, 'school_id'>>;
 }
 
-const DAY_MS = 86_400_000;
 function weekday(date: string): string {
   const day = new Date(`${date}T12:00:00Z`).getUTCDay();
   return day === 6 ? addDaysIso(date, 2) : day === 0 ? addDaysIso(date, 1) : date;
@@ -224,9 +224,7 @@ export function generateDemoPlans(
   templates: { planTemplateId: string; reviewTemplateId: string },
 ): DemoPlanRows {
   const next = mulberry32((data.seed ^ 0x91a7_3003 ^ data.pupils.length) >>> 0);
-  const chance = (p: number) => next() < p;
-  const int = (min: number, max: number) => min + Math.floor(next() * (max - min + 1));
-  const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
+  const { chance, int, pick } = drawsFrom(next);
   const pickSome = <T>(items: readonly T[], count: number): T[] => {
     const pool = [...items];
     const out: T[] = [];
@@ -326,7 +324,7 @@ export function generateDemoPlans(
       assess = { ...assess, ...(chance(0.5) ? { assessments: `${pick(ASSESSMENTS[area])} (updated ${reviewedOn.split('-').reverse().join('/')})` } : {}), 'pupil-views': pick(PUPIL_VOICE[age][area]) };
       previousId = cycleId;
       start = reviewedOn;
-      if (Date.parse(start) / DAY_MS > Date.parse(data.asOf) / DAY_MS) break;
+      if (start > data.asOf) break;
     }
   }
   return rows;

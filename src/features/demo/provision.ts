@@ -10,6 +10,7 @@ import type { SchoolScope } from '../../platform/scope.ts';
 import type { ProvisionDataRows } from '../provision/repository.ts';
 import { writeProvisionData } from '../provision/service.ts';
 import type { NeedCode } from '../register/census.ts';
+import { DAY_MS, drawsFrom, fromDays, toDays } from './helpers.ts';
 import { mulberry32, type DemoPupil, type DemoSchoolData } from './generator.ts';
 
 interface CatalogueEntry {
@@ -52,9 +53,6 @@ const CATALOGUE: CatalogueEntry[] = [
   { key: 'toebytoe', short: 'Toe by Toe', name: 'Toe by Toe (replaced by Lexia)', description: 'A one-to-one phonics reading manual.', tier: 'targeted', area: 'Cognition and learning', groupSize: 1, sessionsPerWeek: 3, minutes: 20, staffType: 'ta', costModel: 'staff-time', costPence: null, measure: 'reading-age', effect: [1.5, 0.8], needs: ['SPLD'], archived: true },
 ];
 
-const DAY_MS = 86_400_000;
-const toDays = (date: string) => Date.parse(`${date}T00:00:00Z`) / DAY_MS;
-const fromDays = (days: number) => new Date(Math.round(days) * DAY_MS).toISOString().slice(0, 10);
 /** The first Monday on or after a date. */
 function mondayFrom(date: string): number {
   const days = toDays(date);
@@ -121,9 +119,7 @@ export async function writeDemoProvision(
 
 export function generateDemoProvision(data: DemoSchoolData, ids: { pupilIds: Map<string, string>; userIds: Map<string, string> }): ProvisionDataRows {
   const next = mulberry32((data.seed ^ 0x5eed_4004 ^ data.pupils.length) >>> 0);
-  const chance = (p: number) => next() < p;
-  const int = (min: number, max: number) => min + Math.floor(next() * (max - min + 1));
-  const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
+  const { chance, int, pick } = drawsFrom(next);
   const normal = () => Math.sqrt(-2 * Math.log(1 - next())) * Math.cos(2 * Math.PI * next());
   const now = `${data.asOf}T07:30:00.000Z`;
   const asOfDays = toDays(data.asOf);

@@ -13,6 +13,7 @@ import { getCurrentTemplate, type RecordTemplate } from '../plans/templates.ts';
 import { hashLinkToken, linkExpiry } from '../voice/links.ts';
 import * as repository from '../voice/repository.ts';
 import { mulberry32, type DemoPupil, type DemoSchoolData } from './generator.ts';
+import { DAY_MS, toDays } from './helpers.ts';
 
 export interface DemoVoiceCounts {
   requests: number;
@@ -31,8 +32,6 @@ export interface DemoVoiceCycle {
   reviewed_on: string | null;
 }
 
-const DAY_MS = 86_400_000;
-const toDays = (date: string) => Date.parse(`${date}T00:00:00Z`) / DAY_MS;
 /** A moment on a day: `day` in days since 1970, `minutes` after midnight UTC. */
 const at = (day: number, minutes: number) => new Date(Math.round(day) * DAY_MS + Math.round(minutes) * 60_000).toISOString();
 /** When a link made on a day for 14 days stops working: the end of its last day in England. */

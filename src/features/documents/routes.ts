@@ -6,7 +6,8 @@ import type { AppContext } from '../../platform/context.ts';
 import { schoolToday } from '../../platform/dates.ts';
 import { ValidationError, type FieldError } from '../../platform/errors.ts';
 import { authorisePupil, dateParts, errorView, formField, readDateInput, requestIp, setFlash } from '../../platform/web.ts';
-import { CATEGORY_LABELS, DOCUMENT_CATEGORIES, MAX_DOCUMENT_BYTES, attachmentDisposition, formatSize, type DocumentDetailsInput } from './rules.ts';
+import { CATEGORY_LABELS, DOCUMENT_CATEGORIES, MAX_DOCUMENT_BYTES, attachmentDisposition, type DocumentDetailsInput } from './rules.ts';
+import { formatBytes } from '../imports/file-check.ts';
 import * as documents from './service.ts';
 import { multipartErrorHandler, multipartOptions, uploadedFiles } from './uploads.ts';
 
@@ -36,7 +37,7 @@ export async function documentsRoutes(app: FastifyInstance, ctx: AppContext): Pr
       ...record,
       values,
       date,
-      maxSize: formatSize(MAX_DOCUMENT_BYTES),
+      maxSize: formatBytes(MAX_DOCUMENT_BYTES),
       categoryItems: DOCUMENT_CATEGORIES.map((category) => ({ value: category, text: CATEGORY_LABELS[category], checked: values.category === category })),
       ...view,
     });

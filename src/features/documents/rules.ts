@@ -176,13 +176,6 @@ export function verifyFile(file: UploadedFileInput, options: { maxBytes?: number
   };
 }
 
-export function formatSize(bytes: number): string {
-  if (bytes < 1024) return `${bytes} bytes`;
-  if (bytes < 1024 * 1024) return `${Math.max(1, Math.round(bytes / 1024))} KB`;
-  const megabytes = bytes / (1024 * 1024);
-  return `${megabytes >= 10 ? Math.round(megabytes) : Math.round(megabytes * 10) / 10} MB`;
-}
-
 // The details of an upload ---------------------------------------------------------------------------
 
 export interface DocumentDetailsInput {

@@ -11,6 +11,7 @@ import { newId } from '../../platform/ids.ts';
 import { can, type Actor } from '../../platform/permissions.ts';
 import { schoolScope, type SchoolScope } from '../../platform/scope.ts';
 import type { DbOrTransaction } from '../../db/database.ts';
+import { formatBytes } from '../imports/file-check.ts';
 import * as register from '../register/service.ts';
 import * as repository from './repository.ts';
 import {
@@ -20,7 +21,6 @@ import {
   categoryLabel,
   documentDetailsProblems,
   documentEventTitle,
-  formatSize,
   mayOpenDocument,
   typeOfContent,
   verifyFile,
@@ -34,14 +34,6 @@ export type { DocumentRow } from './repository.ts';
 
 function pupilResource(actor: Actor, pupilId: string) {
   return { kind: 'pupil' as const, schoolId: actor.schoolId, pupilId };
-}
-
-/** Names of staff by id; someone who has since left the school is "a former member of staff". */
-export async function staffNames(ctx: AppContext, schoolId: string, userIds: ReadonlyArray<string | null>): Promise<Map<string, string>> {
-  const ids = [...new Set(userIds.filter((id): id is string => Boolean(id)))];
-  if (ids.length === 0) return new Map();
-  const people = await auth.listSchoolPeopleByIds(ctx, schoolId, ids);
-  return new Map(people.map((person) => [person.userId, person.displayName]));
 }
 
 const FORMER_STAFF = 'A former member of staff';
@@ -78,7 +70,7 @@ function documentView(row: repository.DocumentRow, names: Map<string, string>): 
     categoryLabel: categoryLabel(row.category),
     documentDate: row.document_date,
     filename: row.filename,
-    size: formatSize(row.size_bytes),
+    size: formatBytes(row.size_bytes),
     typeLabel: typeLabel(row.content_type),
     confidential: row.confidential === 1,
     concernId: row.concern_id,
@@ -95,7 +87,7 @@ export async function getPupilDocuments(ctx: AppContext, actor: Actor, pupilId: 
   const scope = schoolScope(actor.schoolId);
   const rows = await repository.listPupilDocuments(ctx.db, scope, pupilId);
   const { shown, hiddenConfidential } = visibleDocuments(actor, pupilId, rows);
-  const names = await staffNames(ctx, actor.schoolId, shown.map((row) => row.uploaded_by));
+  const names = await auth.staffDisplayNames(ctx, actor.schoolId, shown.map((row) => row.uploaded_by));
   return {
     ...summary,
     documents: shown.map((row) => documentView(row, names)),
@@ -199,7 +191,7 @@ export async function getRemoval(ctx: AppContext, actor: Actor, pupilId: string,
   if (!can(actor, 'document.upload', pupilResource(actor, pupilId))) throw new ForbiddenError();
   const row = await openableDocument(ctx, actor, pupilId, documentId);
   const summary = await register.getPupilSummary(ctx, actor, pupilId, ip, 'document-remove-form');
-  const names = await staffNames(ctx, actor.schoolId, [row.uploaded_by]);
+  const names = await auth.staffDisplayNames(ctx, actor.schoolId, [row.uploaded_by]);
   return { ...summary, document: documentView(row, names) };
 }
 
@@ -225,7 +217,7 @@ export async function removeDocument(ctx: AppContext, actor: Actor, pupilId: str
 export async function documentChronology(ctx: AppContext, actor: Actor, pupilId: string): Promise<ChronologyEvent[]> {
   if (!can(actor, 'document.view', pupilResource(actor, pupilId))) return [];
   const rows = (await repository.listPupilDocuments(ctx.db, schoolScope(actor.schoolId), pupilId)).filter((row) => !row.concern_id);
-  const names = await staffNames(ctx, actor.schoolId, rows.map((row) => row.uploaded_by));
+  const names = await auth.staffDisplayNames(ctx, actor.schoolId, rows.map((row) => row.uploaded_by));
   return rows.map((row) => {
     const mayOpen = mayOpenDocument(actor, pupilId, row);
     return {

@@ -45,7 +45,7 @@ export function pupilFacts(pupil: PassportPupil): string {
 }
 
 /** One passport's blocks: each section under its heading (the pupil's words as their quotation), then the strategies. */
-export function passportBlocks(passport: PassportForDocument, level: 2 | 3 = 2): Block[] {
+function passportBlocks(passport: PassportForDocument, level: 2 | 3 = 2): Block[] {
   const name = knownAs(passport.pupil);
   const blocks: Block[] = [];
   for (const section of passport.sections) {

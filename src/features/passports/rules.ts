@@ -133,7 +133,7 @@ export function formFromContent(template: readonly TemplateSectionLike[], conten
 }
 
 /** Line endings as typed in any browser, one form: "\n". */
-export function normaliseText(value: string): string {
+function normaliseText(value: string): string {
   return value.replace(/\r\n?/g, '\n');
 }
 
@@ -176,7 +176,7 @@ export function applyStrategyAction(form: PassportForm, action: Extract<FormActi
 // Fill from the plan -----------------------------------------------------------------------------
 
 /** Where each answer of the default pupil's views form goes in the default passport. */
-export const PUPIL_ANSWER_TARGETS: Readonly<Record<string, string>> = {
+const PUPIL_ANSWER_TARGETS: Readonly<Record<string, string>> = {
   'good-at': 'about-me',
   enjoy: 'important',
   'better-at': 'important',

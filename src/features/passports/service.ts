@@ -10,7 +10,7 @@ import { ForbiddenError, NotFoundError, ValidationError } from '../../platform/e
 import { newId } from '../../platform/ids.ts';
 import { can, type Action, type Actor } from '../../platform/permissions.ts';
 import type { SchoolScope } from '../../platform/scope.ts';
-import { getCurrentTemplate, getTemplate, type RecordTemplate } from '../plans/templates.ts';
+import { getCurrentTemplate, getTemplate, listTemplateVersions, type RecordTemplate } from '../plans/templates.ts';
 import * as register from '../register/service.ts';
 import { loadSchoolLogo } from '../settings/logo.ts';
 import { classPassportsModel, fullName, passportFilename, passportModel, type PassportForDocument, type PassportPupil } from './documents.ts';
@@ -37,24 +37,9 @@ function authorise(actor: Actor, action: Action, pupilId: string): void {
 
 const COLLATOR = new Intl.Collator('en-GB', { numeric: true });
 
-async function namesOf(ctx: AppContext, schoolId: string, userIds: Array<string | null>): Promise<Map<string, string>> {
-  const ids = [...new Set(userIds.filter((id): id is string => Boolean(id)))];
-  if (ids.length === 0) return new Map();
-  return new Map((await auth.listSchoolPeopleByIds(ctx, schoolId, ids)).map((person) => [person.userId, person.displayName]));
-}
-
-/** Template versions by id, fetched once each (old versions keep the headings they were written with). */
-async function templatesById(ctx: AppContext, scope: SchoolScope, ids: string[]): Promise<Map<string, RecordTemplate | undefined>> {
-  const found = new Map<string, RecordTemplate | undefined>();
-  for (const id of new Set(ids)) {
-    try {
-      found.set(id, await getTemplate(ctx.db, scope, id));
-    } catch (error) {
-      if (!(error instanceof NotFoundError)) throw error;
-      found.set(id, undefined);
-    }
-  }
-  return found;
+/** Every version of the passport template by id, in one query (old versions keep the headings they were written with). */
+async function passportTemplates(ctx: AppContext, scope: SchoolScope): Promise<Map<string, RecordTemplate>> {
+  return new Map((await listTemplateVersions(ctx.db, scope, 'passport')).map((template) => [template.id, template]));
 }
 
 export interface PassportView {
@@ -87,7 +72,8 @@ function toView(row: repository.PassportRow, template: RecordTemplate | undefine
 }
 
 async function viewsOf(ctx: AppContext, scope: SchoolScope, rows: repository.PassportRow[]): Promise<PassportView[]> {
-  const [templates, names] = await Promise.all([templatesById(ctx, scope, rows.map((row) => row.template_id)), namesOf(ctx, scope.schoolId, rows.map((row) => row.created_by))]);
+  if (rows.length === 0) return [];
+  const [templates, names] = await Promise.all([passportTemplates(ctx, scope), auth.staffDisplayNames(ctx, scope.schoolId, rows.map((row) => row.created_by))]);
   return rows.map((row) => toView(row, templates.get(row.template_id), names));
 }
 
@@ -190,7 +176,10 @@ export async function fillForm(ctx: AppContext, actor: Actor, pupilId: string, f
   const hasOpenPlan = strategies.length > 0 || (await repository.hasOpenPlan(ctx.db, scope, pupilId));
   let pupilViews;
   if (contribution) {
-    const template = (await templatesById(ctx, scope, [contribution.template_id])).get(contribution.template_id);
+    const template = await getTemplate(ctx.db, scope, contribution.template_id).catch((error: unknown) => {
+      if (error instanceof NotFoundError) return undefined;
+      throw error;
+    });
     pupilViews = { answers: parseAnswers(contribution.answers), sections: template?.sections ?? [], submittedAt: contribution.submitted_at! };
   }
   const result = fillFromPlan(form, hasOpenPlan ? strategies.map((row) => row.strategy) : undefined, pupilViews);
@@ -303,10 +292,13 @@ async function myClass(ctx: AppContext, actor: Actor, groupId: string) {
   const scope = scopeOf(actor);
   const groups = await repository.groupsStaffedBy(ctx.db, scope, actor.userId);
   const chosen = groups.find((group) => group.id === groupId);
-  const members = await repository.senPupilsInGroups(ctx.db, scope, chosen ? [chosen.id] : groups.map((group) => group.id));
+  // Every group each pupil shares with this member of staff is listed, even when one group is chosen.
+  const members = await repository.senPupilsInGroups(ctx.db, scope, groups.map((group) => group.id));
+  const shown = chosen ? new Set(members.filter((member) => member.group_id === chosen.id).map((member) => member.id)) : undefined;
   const groupName = new Map(groups.map((group) => [group.id, group.name]));
   const byPupil = new Map<string, MyClassPupil>();
   for (const member of members) {
+    if (shown && !shown.has(member.id)) continue;
     const entry = byPupil.get(member.id);
     if (entry) {
       entry.groups.push(groupName.get(member.group_id) ?? '');
@@ -315,19 +307,13 @@ async function myClass(ctx: AppContext, actor: Actor, groupId: string) {
     const { group_id: group, ...pupil } = member;
     byPupil.set(member.id, { id: member.id, pupil, name: fullName(pupil), groups: [groupName.get(group) ?? ''], passport: undefined, planStrategies: [] });
   }
-  // Every group each pupil shares with this member of staff, even when one group is chosen.
-  if (chosen && byPupil.size) {
-    for (const member of await repository.senPupilsInGroups(ctx.db, scope, groups.filter((group) => group.id !== chosen.id).map((group) => group.id))) {
-      byPupil.get(member.id)?.groups.push(groupName.get(member.group_id) ?? '');
-    }
-  }
   const pupils = [...byPupil.values()];
   const ids = pupils.map((entry) => entry.id);
   const [rows, strategies] = await Promise.all([repository.latestVersionsOf(ctx.db, scope, ids), repository.openPlanStrategies(ctx.db, scope, ids)]);
   const views = new Map((await viewsOf(ctx, scope, rows)).map((view, index) => [rows[index]!.pupil_id, view]));
+  for (const row of strategies) byPupil.get(row.pupil_id)?.planStrategies.push(row.strategy);
   for (const entry of pupils) {
     entry.passport = views.get(entry.id);
-    entry.planStrategies = strategies.filter((row) => row.pupil_id === entry.id).map((row) => row.strategy);
     entry.groups.sort(COLLATOR.compare);
   }
   pupils.sort((a, b) => COLLATOR.compare(a.pupil.legal_surname, b.pupil.legal_surname) || COLLATOR.compare(a.name, b.name) || a.id.localeCompare(b.id));
@@ -365,7 +351,7 @@ export async function exportMyClass(ctx: AppContext, actor: Actor, groupId: stri
 export async function passportEvents(ctx: AppContext, actor: Actor, pupilId: string): Promise<ChronologyEvent[]> {
   const scope = scopeOf(actor);
   const rows = await repository.listVersions(ctx.db, scope, pupilId);
-  const names = await namesOf(ctx, actor.schoolId, rows.map((row) => row.created_by));
+  const names = await auth.staffDisplayNames(ctx, actor.schoolId, rows.map((row) => row.created_by));
   const mayOpen = can(actor, 'passport.view', { kind: 'pupil', schoolId: actor.schoolId, pupilId });
   return rows.map((row) => ({
     date: schoolToday(new Date(row.created_at)),

@@ -127,16 +127,6 @@ export async function openCycleOfPupil(db: DbOrTransaction, scope: SchoolScope, 
   return row ? cycleOf(row) : undefined;
 }
 
-export async function highestCycleNumber(db: DbOrTransaction, scope: SchoolScope, pupilId: string): Promise<number> {
-  const row = await db
-    .selectFrom('support_cycles')
-    .select((eb) => eb.fn.max<number>('number').as('number'))
-    .where('school_id', '=', scope.schoolId)
-    .where('pupil_id', '=', pupilId)
-    .executeTakeFirst();
-  return Number(row?.number ?? 0);
-}
-
 export async function insertCycle(db: DbOrTransaction, scope: SchoolScope, row: CycleRow): Promise<void> {
   await db.insertInto('support_cycles').values({ ...row, school_id: scope.schoolId }).execute();
 }

@@ -7,7 +7,7 @@ import type { AppContext } from '../../platform/context.ts';
 import { documentResponse } from '../../platform/documents/index.ts';
 import { schoolToday } from '../../platform/dates.ts';
 import { NotFoundError, ValidationError, type FieldError } from '../../platform/errors.ts';
-import { authorisePupil, dateParts, errorView, formField, readDateInput, requestIp, requireActor, setFlash } from '../../platform/web.ts';
+import { authorisePupil, dateErrors, dateParts, errorView, formField, readDateInput, requestIp, requireActor, setFlash } from '../../platform/web.ts';
 import { planDocument } from './documents.ts';
 import { RATINGS, RATING_LABELS, REVIEW_RULE_EXPLANATION, defaultReviewDate, planName, type DoItemInput, type ReviewInput, type TargetInput } from './rules.ts';
 import { plansSubNavigation } from './sections.ts';
@@ -25,12 +25,6 @@ function text(value: unknown, max = 100): string {
   return typeof value === 'string' ? value.trim().slice(0, max) : '';
 }
 
-/** Field errors on a date point at its day box, as the GOV.UK pattern does. */
-function dateErrors(errors: FieldError[], dateFields: string[]) {
-  const view = errorView(errors.map((error) => (dateFields.includes(error.field) ? { ...error, field: `${error.field}-day` } : error)));
-  for (const field of dateFields) if (view.fieldErrors[`${field}-day`]) view.fieldErrors[field] = view.fieldErrors[`${field}-day`]!;
-  return view;
-}
 
 /** The typed date parts when re-showing a form, else the saved date's. */
 function postedDate(raw: unknown, name: string, fallback: string) {

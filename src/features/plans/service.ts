@@ -44,6 +44,7 @@ import {
   listTemplateVersions,
   saveTemplateVersion,
   sectionsWithAnswers,
+  toTemplate,
   validateSections,
   type RecordTemplate,
   type SectionInput,
@@ -55,14 +56,6 @@ import { auditAs } from '../../platform/audit/audit-log.ts';
 
 function authorisePupil(actor: Actor, action: Action, pupilId: string): void {
   if (!can(actor, action, { kind: 'pupil', schoolId: actor.schoolId, pupilId })) throw new ForbiddenError('You do not have permission to see this pupil’s plan');
-}
-
-/** Staff names for "who wrote it", in bulk. */
-async function staffNames(ctx: AppContext, scope: SchoolScope, userIds: Array<string | null | undefined>): Promise<Map<string, string>> {
-  const ids = [...new Set(userIds.filter((id): id is string => Boolean(id)))];
-  if (ids.length === 0) return new Map();
-  const people = await auth.listSchoolPeopleByIds(ctx, scope.schoolId, ids);
-  return new Map(people.map((person) => [person.userId, person.displayName]));
 }
 
 // Views ----------------------------------------------------------------------------------------------
@@ -244,7 +237,7 @@ export async function getPupilPlans(ctx: AppContext, actor: Actor, pupilId: stri
   const [provisionEntries, contributions, names] = await Promise.all([
     current ? provisionOfCycle(ctx, scope, pupilId, current) : Promise.resolve([]),
     current ? contributionsOf(ctx, actor, current.id) : Promise.resolve(null),
-    staffNames(ctx, scope, current ? [current.updatedBy] : []),
+    auth.staffDisplayNames(ctx, scope.schoolId, current ? [current.updatedBy] : []),
   ]);
   ctx.audit.recordRead(auditAs(actor, ip)('plan.viewed', { cycles: visible.map((row) => row.id) }, pupilId));
   const canEdit = can(actor, 'plan.edit', { kind: 'pupil', schoolId: actor.schoolId, pupilId });
@@ -325,10 +318,12 @@ export async function startPlan(ctx: AppContext, actor: Actor, pupilId: string, 
   const id = newId();
   try {
     await ctx.db.transaction().execute(async (trx) => {
-      if (await repository.openCycleOfPupil(trx, scope, pupilId)) throw new ValidationError([{ field: 'pupil', message: 'This pupil already has a plan open: change it, or review it to start the next' }]);
+      const cycles = await repository.cyclesOfPupil(trx, scope, pupilId);
+      if (cycles.some((cycle) => cycle.status === 'open')) throw new ValidationError([{ field: 'pupil', message: 'This pupil already has a plan open: change it, or review it to start the next' }]);
       const template = await getCurrentTemplate(trx, scope, 'plan');
-      const number = (await repository.highestCycleNumber(trx, scope, pupilId)) + 1;
-      const previous = (await repository.cyclesOfPupil(trx, scope, pupilId))[0];
+      // Newest first: the previous plan, and the number after it.
+      const previous = cycles[0];
+      const number = (previous?.number ?? 0) + 1;
       await repository.insertCycle(trx, scope, {
         id, pupil_id: pupilId, number, status: 'open', plan_template_id: template.id, assess: '{}', started_on: input.startedOn, review_due_on: reviewDueOn,
         review_template_id: null, review: null, reviewed_on: null, next_review_on: null, previous_cycle_id: previous?.id ?? null,
@@ -701,7 +696,7 @@ export async function chronologyEvents(ctx: AppContext, actor: Actor, pupilId: s
   const rows = await repository.cyclesOfPupil(ctx.db, scope, pupilId);
   if (rows.length === 0) return [];
   const targets = await repository.targetsOf(ctx.db, scope, rows.map((row) => row.id));
-  const names = await staffNames(ctx, scope, rows.flatMap((row) => [row.created_by, row.closed_by]));
+  const names = await auth.staffDisplayNames(ctx, scope.schoolId, rows.flatMap((row) => [row.created_by, row.closed_by]));
   const events: ChronologyEvent[] = [];
   for (const row of rows) {
     const href = `/pupils/${pupilId}/plans/${row.id}`;
@@ -742,13 +737,10 @@ export async function getTemplateEditor(ctx: AppContext, actor: Actor, kind: Tem
   if (!roleMay(actor.role, 'templates.manage')) throw new ForbiddenError();
   const scope = scopeOf(actor);
   const current = await getCurrentTemplate(ctx.db, scope, kind);
-  const versions = await listTemplateVersions(ctx.db, scope, kind);
-  const [use, names] = await Promise.all([
-    repository.templateUse(ctx.db, scope, versions.map((version) => version.id)),
-    staffNames(ctx, scope, (await repository.listTemplateVersions(ctx.db, scope, kind)).map((row) => row.created_by)),
-  ]);
-  const creators = new Map((await repository.listTemplateVersions(ctx.db, scope, kind)).map((row) => [row.id, row.created_by ? (names.get(row.created_by) ?? 'A former member of staff') : 'SENCO Desk (the built-in template)']));
-  return { current, versions: versions.map((version) => ({ ...version, uses: use.get(version.id) ?? 0, createdBy: creators.get(version.id) ?? '' })) };
+  const rows = await repository.listTemplateVersions(ctx.db, scope, kind);
+  const [use, names] = await Promise.all([repository.templateUse(ctx.db, scope, rows.map((row) => row.id)), auth.staffDisplayNames(ctx, scope.schoolId, rows.map((row) => row.created_by))]);
+  const creators = new Map(rows.map((row) => [row.id, row.created_by ? (names.get(row.created_by) ?? 'A former member of staff') : 'SENCO Desk (the built-in template)']));
+  return { current, versions: rows.map(toTemplate).map((version) => ({ ...version, uses: use.get(version.id) ?? 0, createdBy: creators.get(version.id) ?? '' })) };
 }
 
 export async function saveTemplate(ctx: AppContext, actor: Actor, kind: TemplateKind, inputs: SectionInput[], basedOnVersion: number | undefined, ip: string | null): Promise<RecordTemplate> {

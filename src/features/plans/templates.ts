@@ -84,7 +84,7 @@ function parseSections(text: string): TemplateSection[] {
   }
 }
 
-function toTemplate(row: repository.TemplateRow): RecordTemplate {
+export function toTemplate(row: repository.TemplateRow): RecordTemplate {
   return { id: row.id, kind: row.kind as TemplateKind, version: row.version, sections: parseSections(row.sections), createdAt: row.created_at };
 }
 

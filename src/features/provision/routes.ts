@@ -6,7 +6,7 @@ import type { AppContext } from '../../platform/context.ts';
 import { schoolToday } from '../../platform/dates.ts';
 import { NotFoundError, ValidationError, type FieldError } from '../../platform/errors.ts';
 import { roleMay } from '../../platform/permissions.ts';
-import { authorisePupil, dateParts, errorView, formField, formFields, readDateInput, requestIp, requireActor, setFlash } from '../../platform/web.ts';
+import { authorisePupil, dateErrors, dateParts, errorView, formField, formFields, readDateInput, requestIp, requireActor, setFlash } from '../../platform/web.ts';
 import { documentResponse } from '../../platform/documents/index.ts';
 import { expectedShareChart, impactCharts } from './exports.ts';
 import { IMPACT_EXPLANATION, TOP_UP_THRESHOLD_PENCE, unitName } from './impact.ts';
@@ -79,15 +79,6 @@ const helpers = {
 
 function text(value: unknown, max = 100): string {
   return typeof value === 'string' ? value.trim().slice(0, max) : '';
-}
-
-
-
-/** Field errors on a date point at its day box, as the GOV.UK pattern does. */
-function dateErrors(errors: FieldError[], dateFields: string[]) {
-  const view = errorView(errors.map((error) => (dateFields.includes(error.field) ? { ...error, field: `${error.field}-day` } : error)));
-  for (const field of dateFields) if (view.fieldErrors[`${field}-day`]) view.fieldErrors[field] = view.fieldErrors[`${field}-day`]!;
-  return view;
 }
 
 function askedYear(request: FastifyRequest): provision.AcademicYear | undefined {

@@ -359,11 +359,6 @@ export async function listStaffChoices(ctx: AppContext, actor: Actor) {
   return (await auth.listSchoolPeople(ctx, actor.schoolId, { roles: [...STAFF_ROLES], limit: 5000, offset: 0 })).people;
 }
 
-async function staffNames(ctx: AppContext, actor: Actor, userIds: string[]): Promise<Map<string, string>> {
-  const people = await auth.listSchoolPeopleByIds(ctx, actor.schoolId, userIds);
-  return new Map(people.map((person) => [person.userId, person.displayName]));
-}
-
 export type GroupShow = 'current' | 'planned' | 'ended' | 'all';
 
 export async function listGroupsPage(ctx: AppContext, actor: Actor, query: { show: GroupShow; provisionId: string }) {
@@ -383,7 +378,7 @@ export async function listGroupsPage(ctx: AppContext, actor: Actor, query: { sho
     repository.listGroupStaff(ctx.db, scope, ids),
     repository.deliveredCounts(ctx.db, scope, ids),
   ]);
-  const names = await staffNames(ctx, actor, staff.map((entry) => entry.user_id));
+  const names = await auth.staffDisplayNames(ctx, actor.schoolId, staff.map((entry) => entry.user_id));
   const byId = new Map(provisions.map((row) => [row.id, row.name]));
   return rows.map((row) => ({
     ...groupView(row, today),
@@ -492,7 +487,7 @@ export async function getGroup(ctx: AppContext, actor: Actor, groupId: string, i
     provisionMap(ctx, scope),
     settingsOf(ctx, scope),
     repository.listSessions(ctx.db, scope, groupId),
-    staffNames(ctx, actor, staffIds),
+    auth.staffDisplayNames(ctx, actor.schoolId, staffIds),
   ]);
   const [computed] = await computeGroups(ctx, scope, [row!], provisions, settings.rates);
   ctx.audit.recordRead(auditAs(actor, ip)('intervention-group.viewed', { groupId, pupils: computed!.members.map((member) => member.pupilId) }));

@@ -18,9 +18,9 @@ import type { SettingsActor } from './service.ts';
 /** The largest logo file accepted: 1 MB. */
 export const LOGO_MAX_BYTES = 1024 * 1024;
 /** The largest width or height in pixels: a logo prints at a few centimetres. */
-export const LOGO_MAX_PIXELS = 4000;
+const LOGO_MAX_PIXELS = 4000;
 
-export const LOGO_CONTENT_TYPES = { png: 'image/png', jpeg: 'image/jpeg' } as const;
+const LOGO_CONTENT_TYPES = { png: 'image/png', jpeg: 'image/jpeg' } as const;
 
 export interface CheckedLogo extends DocumentLogo, ImageSize {
   contentType: (typeof LOGO_CONTENT_TYPES)[keyof typeof LOGO_CONTENT_TYPES];

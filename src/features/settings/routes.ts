@@ -4,7 +4,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import type { AppContext } from '../../platform/context.ts';
 import { NotFoundError, ValidationError, type FieldError } from '../../platform/errors.ts';
 import { ROLES, ROLE_LABELS, isRole } from '../../platform/permissions.ts';
-import { errorView, formField, formFields, requestIp, requireActor, setFlash } from '../../platform/web.ts';
+import { errorView, formField, formFields, pagination, requestIp, requireActor, setFlash } from '../../platform/web.ts';
 import { formatBytes, tooLargeMessage } from '../imports/file-check.ts';
 import { CLASS_LIST_COLUMNS } from './class-lists.ts';
 import { getLogoDetails, readLogoImage, removeSchoolLogo, saveSchoolLogo } from './logo.ts';
@@ -38,21 +38,6 @@ function text(value: unknown, max = 100): string {
 
 function pageNumber(value: unknown): number {
   return Math.max(1, Math.min(100_000, Number.parseInt(text(value), 10) || 1));
-}
-
-/** GOV.UK pagination items: first, last and two either side of the current page. */
-function pagination(page: number, pageCount: number, href: (page: number) => string) {
-  if (pageCount <= 1) return undefined;
-  const items: Array<{ number?: number; href?: string; current?: boolean; ellipsis?: boolean }> = [];
-  for (let number = 1; number <= pageCount; number++) {
-    if (number === 1 || number === pageCount || Math.abs(number - page) <= 2) items.push({ number, href: href(number), current: number === page });
-    else if (Math.abs(number - page) === 3) items.push({ ellipsis: true });
-  }
-  return {
-    items,
-    ...(page > 1 ? { previous: { href: href(page - 1) } } : {}),
-    ...(page < pageCount ? { next: { href: href(page + 1) } } : {}),
-  };
 }
 
 function query(params: Record<string, string | number | undefined>): string {

@@ -2,6 +2,8 @@
 // (concerns to triage, reviews overdue and coming up, contributions awaited, my tasks, meetings with
 // parents, uploads to confirm), all at once, and keeps only the few most urgent of each. Each service
 // audits its own read, naming the pupils it returned; nothing here queries the database itself.
+import { differenceInCalendarDays } from 'date-fns/differenceInCalendarDays';
+import { parseISO } from 'date-fns/parseISO';
 import type { AppContext } from '../../platform/context.ts';
 import { describeDeadline, formatDate, schoolToday } from '../../platform/dates.ts';
 import { ForbiddenError } from '../../platform/errors.ts';
@@ -24,13 +26,9 @@ export function longDate(isoDate: string): string {
   return weekday ? `${weekday} ${formatDate(isoDate)}` : formatDate(isoDate);
 }
 
-function daysBetween(from: string, to: string): number {
-  return Math.round((Date.parse(`${to}T12:00:00Z`) - Date.parse(`${from}T12:00:00Z`)) / 86_400_000);
-}
-
 /** How long a concern has waited for triage: 'raised today', 'waiting 1 day', 'waiting 5 days'. */
 export function waitingText(raisedOn: string, today: string): string {
-  const days = Math.max(0, daysBetween(raisedOn, today));
+  const days = Math.max(0, differenceInCalendarDays(parseISO(today), parseISO(raisedOn)));
   if (days === 0) return 'raised today';
   return `waiting ${days} ${days === 1 ? 'day' : 'days'}`;
 }
@@ -101,10 +99,9 @@ function reviewItem(row: plans.HubRow, today: string): ReviewItem {
   };
 }
 
-async function concernsSection(ctx: AppContext, actor: Actor, ip: string): Promise<TodayView['concerns']> {
+async function concernsSection(ctx: AppContext, actor: Actor, ip: string, today: string): Promise<TodayView['concerns']> {
   if (!roleMay(actor.role, 'concern.triage')) return undefined;
   const list = await concerns.getTriageList(ctx, actor, { status: 'open', outcome: '', yearGroup: null, q: '', page: 1 }, ip);
-  const today = schoolToday();
   return {
     waiting: list.counts.open,
     oldest: list.concerns.slice(0, FEW).map((concern) => ({
@@ -168,7 +165,7 @@ export async function getToday(ctx: AppContext, actor: Actor, ip: string): Promi
   if (!roleMay(actor.role, 'today.view')) throw new ForbiddenError();
   const today = schoolToday();
   const [concernList, reviews, contributions, tasks, parentMeetings, uploads] = await Promise.all([
-    concernsSection(ctx, actor, ip),
+    concernsSection(ctx, actor, ip, today),
     reviewsSection(ctx, actor, ip, today),
     contributionsSection(ctx, actor),
     tasksSection(ctx, actor, ip),

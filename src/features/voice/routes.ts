@@ -4,7 +4,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../platform/context.ts';
 import { ValidationError, type FieldError } from '../../platform/errors.ts';
-import { authorisePupil, errorView, formField, formFields, requestIp, requireActor } from '../../platform/web.ts';
+import { authorisePupil, errorView, formField, formFields, pagination, requestIp, requireActor } from '../../platform/web.ts';
 import { plansSubNavigation } from '../plans/sections.ts';
 import { yearGroupLabel } from '../register/census.ts';
 import * as register from '../register/service.ts';
@@ -281,15 +281,4 @@ export async function voiceRoutes(app: FastifyInstance, ctx: AppContext): Promis
     linkPageHeaders(reply);
     return reply.render(view('thank-you.njk'), { pageTitle: 'Your views have been sent' });
   });
-}
-
-/** GOV.UK pagination items: first, last and two either side of the current page. */
-function pagination(page: number, pageCount: number, href: (page: number) => string) {
-  if (pageCount <= 1) return undefined;
-  const items: Array<{ number?: number; href?: string; current?: boolean; ellipsis?: boolean }> = [];
-  for (let number = 1; number <= pageCount; number++) {
-    if (number === 1 || number === pageCount || Math.abs(number - page) <= 2) items.push({ number, href: href(number), current: number === page });
-    else if (Math.abs(number - page) === 3) items.push({ ellipsis: true });
-  }
-  return { items, ...(page > 1 ? { previous: { href: href(page - 1) } } : {}), ...(page < pageCount ? { next: { href: href(page + 1) } } : {}) };
 }

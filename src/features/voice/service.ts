@@ -4,13 +4,15 @@
 // Answers are stored verbatim with the template version the request was made with. Every write
 // commits with its audit event; every read of a pupil's data is audited.
 import type { DbOrTransaction } from '../../db/database.ts';
-import { listSchoolPeopleByIds } from '../../platform/auth/service.ts';
+import { staffDisplayNames } from '../../platform/auth/service.ts';
 import type { AppContext, ChronologyEvent } from '../../platform/context.ts';
 import { formatDate, schoolToday } from '../../platform/dates.ts';
 import { ForbiddenError, NotFoundError, ValidationError, type FieldError } from '../../platform/errors.ts';
+import { auditAs } from '../../platform/audit/audit-log.ts';
 import { newId } from '../../platform/ids.ts';
 import { can, roleMay, type Action, type Actor } from '../../platform/permissions.ts';
-import { schoolScope, type SchoolScope } from '../../platform/scope.ts';
+import { schoolScope, scopeOf, type SchoolScope } from '../../platform/scope.ts';
+import { parseTextMap } from '../plans/rules.ts';
 import { getCurrentTemplate, getTemplate, sectionsWithAnswers, type RecordTemplate } from '../plans/templates.ts';
 import {
   CLOSED_LINK_MESSAGES,
@@ -36,7 +38,6 @@ import {
 } from './links.ts';
 import { linkEmail, mailerFor, type LinkLetter } from './mail.ts';
 import * as repository from './repository.ts';
-import { scopeOf } from '../../platform/scope.ts';
 
 export { MAX_ANSWER_LENGTH } from './links.ts';
 
@@ -48,17 +49,6 @@ export const LINK_ACTOR_LABELS: Record<Respondent, string> = {
 
 function mayOnPupil(actor: Actor, action: Action, pupilId: string): boolean {
   return can(actor, action, { kind: 'pupil', schoolId: actor.schoolId, pupilId });
-}
-
-function parseAnswers(text: string | null): Record<string, string> {
-  if (!text) return {};
-  try {
-    const value = JSON.parse(text) as unknown;
-    if (!value || typeof value !== 'object' || Array.isArray(value)) return {};
-    return Object.fromEntries(Object.entries(value as Record<string, unknown>).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
-  } catch {
-    return {};
-  }
 }
 
 /** Templates by id, each read once per call. */
@@ -92,7 +82,7 @@ export interface CycleContribution {
 
 function toContribution(row: repository.RequestRow, template: RecordTemplate | null, now: Date): CycleContribution {
   const status = requestStatus({ expiresAt: row.expires_at, submittedAt: row.submitted_at, supersededAt: row.superseded_at }, now);
-  const stored = parseAnswers(row.answers);
+  const stored = parseTextMap(row.answers);
   const answers = row.submitted_at
     ? template
       ? sectionsWithAnswers(template, stored).map(({ key, heading, prompt, answer }) => ({ key, heading, prompt, answer }))
@@ -124,14 +114,7 @@ export async function contributionsForCycle(ctx: AppContext, actor: Actor, cycle
   const template = templateReader(ctx, scope);
   const now = new Date();
   const contributions = await Promise.all(rows.map(async (row) => toContribution(row, await template(row.template_id), now)));
-  ctx.audit.recordRead({
-    schoolId: actor.schoolId,
-    action: 'contributions.viewed',
-    pupilId: cycle.pupil_id,
-    actorUserId: actor.userId,
-    actorLabel: actor.displayName,
-    detail: { cycleId, shown: contributions.length, submitted: contributions.filter((entry) => entry.status === 'submitted').length },
-  });
+  ctx.audit.recordRead(auditAs(actor, null)('contributions.viewed', { cycleId, shown: contributions.length, submitted: contributions.filter((entry) => entry.status === 'submitted').length }, cycle.pupil_id));
   return contributions;
 }
 
@@ -222,7 +205,7 @@ export async function getContributionsPage(ctx: AppContext, actor: Actor, pupilI
     })),
     { value: 'pupil', name: `${pupil.fullName} (the pupil)`, hint: 'An easy-read form with short questions. Give the link or the printed letter to the pupil', pending: pending('pupil', null) },
   ];
-  ctx.audit.recordRead({ schoolId: actor.schoolId, action: 'contributions.viewed', pupilId, actorUserId: actor.userId, actorLabel: actor.displayName, detail: { cycleId, shown: requests.length }, ip });
+  ctx.audit.recordRead(auditAs(actor, ip)('contributions.viewed', { cycleId, shown: requests.length }, pupilId));
   return {
     pupilFirstName: pupil.firstName,
     pupilName: pupil.fullName,
@@ -319,13 +302,11 @@ async function issueLinks(ctx: AppContext, actor: Actor, scope: SchoolScope, cyc
         superseded_at: null,
       });
       await ctx.audit.record(trx, {
-        schoolId: actor.schoolId,
-        action: reason === 'resent' ? 'contribution.resent' : 'contribution.requested',
-        pupilId: cycle.pupil_id,
-        actorUserId: actor.userId,
-        actorLabel: actor.displayName,
-        detail: { requestId: id, cycleId: cycle.id, respondent: recipient.respondent, recipient: recipient.name, expiresAt, templateVersion: template.version, replaced },
-        ip,
+        ...auditAs(actor, ip)(
+          reason === 'resent' ? 'contribution.resent' : 'contribution.requested',
+          { requestId: id, cycleId: cycle.id, respondent: recipient.respondent, recipient: recipient.name, expiresAt, templateVersion: template.version, replaced },
+          cycle.pupil_id,
+        ),
         at,
       });
       made.push({ recipient, id, token, replaced });
@@ -347,13 +328,7 @@ async function issueLinks(ctx: AppContext, actor: Actor, scope: SchoolScope, cyc
         await ctx.db.transaction().execute(async (trx) => {
           await repository.markEmailed(trx, scope, id, emailedAt);
           await ctx.audit.record(trx, {
-            schoolId: actor.schoolId,
-            action: 'contribution.emailed',
-            pupilId: cycle.pupil_id,
-            actorUserId: actor.userId,
-            actorLabel: actor.displayName,
-            detail: { requestId: id, cycleId: cycle.id, respondent: recipient.respondent, recipient: recipient.name, email: recipient.email },
-            ip,
+            ...auditAs(actor, ip)('contribution.emailed', { requestId: id, cycleId: cycle.id, respondent: recipient.respondent, recipient: recipient.name, email: recipient.email }, cycle.pupil_id),
             at: emailedAt,
           });
         });
@@ -526,14 +501,7 @@ export async function getOutstanding(ctx: AppContext, actor: Actor, query: Outst
       expiry: expiryText(row.expires_at, now),
     };
   });
-  ctx.audit.recordRead({
-    schoolId: actor.schoolId,
-    action: 'contributions.outstanding-viewed',
-    actorUserId: actor.userId,
-    actorLabel: actor.displayName,
-    detail: { query: outstandingQueryString(query), shown: entries.length, matching: total },
-    ip,
-  });
+  ctx.audit.recordRead(auditAs(actor, ip)('contributions.outstanding-viewed', { query: outstandingQueryString(query), shown: entries.length, matching: total }));
   return { entries, total, page, pages, yearGroups, awaitingCount: counts[0], expiredCount: counts[1], today: schoolToday(now) };
 }
 
@@ -658,7 +626,7 @@ export async function chronologyEvents(ctx: AppContext, actor: Actor, pupilId: s
   const scope = scopeOf(actor);
   const rows = await repository.listRequestsForPupil(ctx.db, scope, pupilId);
   if (rows.length === 0) return [];
-  const staff = new Map((await listSchoolPeopleByIds(ctx, actor.schoolId, rows.map((row) => row.created_by).filter((id): id is string => !!id))).map((person) => [person.userId, person.displayName]));
+  const staff = await staffDisplayNames(ctx, actor.schoolId, rows.map((row) => row.created_by));
   const seesPage = mayOnPupil(actor, 'contribution.request', pupilId);
   const who = (respondent: string, name: string) => (respondent === 'pupil' ? `${name} (the pupil)` : name);
   const events: ChronologyEvent[] = [];
@@ -675,7 +643,7 @@ export async function chronologyEvents(ctx: AppContext, actor: Actor, pupilId: s
       ...(href ? { href } : {}),
     });
     if (row.submitted_at) {
-      const answered = Object.values(parseAnswers(row.answers)).filter((answer) => answer.trim() !== '').length;
+      const answered = Object.values(parseTextMap(row.answers)).filter((answer) => answer.trim() !== '').length;
       events.push({
         date: schoolToday(new Date(row.submitted_at)),
         recordedAt: row.submitted_at,
